@@ -1,0 +1,128 @@
+# pcopy - parallel directory copy
+#
+#   make            build ./pcopy (installs missing build packages on Debian
+#                   when run as root; otherwise prints the apt-get line)
+#   make check      unit and integration tests, again under ASan+UBSan and
+#                   the threaded code under TSan; ends "N passed, N failed"
+#   make demo       copy a generated sample tree with the progress bar
+#   make install    PREFIX=/usr/local DESTDIR= (binary and man page)
+#   make WERROR=1   warnings are errors (CI)
+
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+STD      = -std=c11
+DEFS     = -D_GNU_SOURCE -DPCOPY_VERSION=\"$(VERSION)\"
+# Recursive (=): evaluated when a recipe runs, after the deps check.
+PKG_CFLAGS = $(shell pkg-config --cflags libarchive)
+PKG_LIBS   = $(shell pkg-config --libs libarchive)
+LDLIBS   = $(PKG_LIBS) -lpthread
+
+ASAN     = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+TSAN     = -O1 -g -fsanitize=thread
+
+SRCS     = $(wildcard src/*.c)
+HDRS     = $(wildcard src/*.h)
+LIBSRCS  = $(filter-out src/pcopy.c,$(SRCS))
+UNITS    = $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+
+OBJ      = .build/obj
+AOBJ     = .build/asan
+TOBJ     = .build/tsan
+
+# Debian package : command or pc=pkg-config module that shows it is there.
+BUILD_DEPS = gcc:gcc make:make pkg-config:pkg-config libarchive-dev:pc=libarchive
+TEST_DEPS  = attr:getfattr acl:getfacl python3:python3 bsdextrautils:hexdump
+
+define need
+missing=""; \
+for d in $(1); do \
+	pkg=$${d%%:*}; chk=$${d#*:}; \
+	case $$chk in \
+	pc=*) pkg-config --exists $${chk#pc=} 2>/dev/null || missing="$$missing $$pkg";; \
+	*) command -v $$chk >/dev/null 2>&1 || missing="$$missing $$pkg";; \
+	esac; \
+done; \
+if [ -n "$$missing" ]; then \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "pcopy: installing$$missing"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing || \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		  apt-get install -y -q $$missing; } || exit 1; \
+	else \
+		echo "pcopy: missing packages:$$missing"; \
+		echo "pcopy: run: sudo apt-get install$$missing"; exit 1; \
+	fi; \
+fi
+endef
+
+.PHONY: all deps test-deps check unit demo bench install uninstall clean
+
+all: pcopy
+
+deps: .build/deps-build.ok
+test-deps: .build/deps-test.ok
+
+.build/deps-build.ok:
+	@$(call need,$(BUILD_DEPS))
+	@mkdir -p .build && touch $@
+
+.build/deps-test.ok: .build/deps-build.ok
+	@$(call need,$(TEST_DEPS))
+	@touch $@
+
+pcopy: $(SRCS:src/%.c=$(OBJ)/%.o)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OBJ)/%.o: src/%.c $(HDRS) | .build/deps-build.ok
+	@mkdir -p $(OBJ)
+	$(CC) $(STD) $(DEFS) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(AOBJ)/%.o: src/%.c $(HDRS) | .build/deps-build.ok
+	@mkdir -p $(AOBJ)
+	$(CC) $(STD) $(DEFS) $(PKG_CFLAGS) $(ASAN) $(WARN) -c -o $@ $<
+
+$(TOBJ)/%.o: src/%.c $(HDRS) | .build/deps-build.ok
+	@mkdir -p $(TOBJ)
+	$(CC) $(STD) $(DEFS) $(PKG_CFLAGS) $(TSAN) $(WARN) -c -o $@ $<
+
+$(AOBJ)/pcopy: $(SRCS:src/%.c=$(AOBJ)/%.o)
+	$(CC) $(ASAN) -o $@ $^ $(LDLIBS)
+
+$(TOBJ)/pcopy: $(SRCS:src/%.c=$(TOBJ)/%.o)
+	$(CC) $(TSAN) -o $@ $^ $(LDLIBS)
+
+$(AOBJ)/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBSRCS:src/%.c=$(AOBJ)/%.o)
+	$(CC) $(STD) $(DEFS) -Isrc $(PKG_CFLAGS) $(ASAN) $(WARN) -o $@ $< \
+	    $(LIBSRCS:src/%.c=$(AOBJ)/%.o) $(LDLIBS)
+
+$(TOBJ)/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBSRCS:src/%.c=$(TOBJ)/%.o)
+	$(CC) $(STD) $(DEFS) -Isrc $(PKG_CFLAGS) $(TSAN) $(WARN) -o $@ $< \
+	    $(LIBSRCS:src/%.c=$(TOBJ)/%.o) $(LDLIBS)
+
+unit: $(UNITS:%=$(AOBJ)/%) $(TOBJ)/test_queue
+
+check: .build/deps-test.ok pcopy unit $(AOBJ)/pcopy $(TOBJ)/pcopy
+	@UNITS="$(UNITS)" tests/check.sh
+
+demo: pcopy
+	@tests/demo.sh ./pcopy
+
+install: pcopy
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 pcopy $(DESTDIR)$(BINDIR)/pcopy
+	install -m 644 man/pcopy.1 $(DESTDIR)$(MANDIR)/man1/pcopy.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pcopy $(DESTDIR)$(MANDIR)/man1/pcopy.1
+
+clean:
+	rm -rf .build pcopy

@@ -1,0 +1,65 @@
+/*
+ * backend.h - one interface to a pool of workers: start them, hand them
+ * batches of tasks, receive their events, stop them.
+ *
+ * threads: a pthread pool sharing an in-memory queue (backend_threads.c).
+ * fork:    processes forked once at start; tasks and events travel as
+ *          framed messages over one socket pair per process
+ *          (backend_fork.c, wire.c).
+ * mixed:   the fork pool with a thread pool in each process
+ *          (backend_mixed.c).
+ * All run the same worker code (worker.c), so they make the same copy.
+ */
+#ifndef PCOPY_BACKEND_H
+#define PCOPY_BACKEND_H
+
+#include <stdint.h>
+
+#include "task.h"
+
+#define BATCH_MAX	32
+
+/* Tasks handed over together, so queue and pipe traffic is per batch. */
+struct batch {
+	uint32_t	 n;
+	struct task	*t[BATCH_MAX];
+};
+
+struct backend;
+struct runconf;
+
+struct backend_ops {
+	/* Start the workers; 0, or -1 with errno set. */
+	int	(*start)(struct backend *);
+	/* Take a batch if there is room for it now: 1 taken, 0 full. */
+	int	(*submit)(struct backend *, const struct batch *);
+	/*
+	 * Wait up to timeout_ms for events and store up to max of them.
+	 * Returns how many, 0 on timeout, -1 once stopped and every worker
+	 * has exited and every event was delivered.
+	 */
+	int	(*wait)(struct backend *, struct event *, int, int);
+	/* Start stopping: workers finish (abort 0) or drop (abort 1) the
+	 * tasks they hold; wait() then drains until it returns -1. */
+	void	(*stop)(struct backend *, int);
+	void	(*free)(struct backend *);
+};
+
+struct backend {
+	const struct backend_ops *ops;
+	const struct runconf	 *rc;
+	const char		 *name;
+	int			  nprocs;	/* 0 for threads */
+	int			  nthreads;	/* per process */
+	int			  nworkers;	/* event.worker < nworkers */
+	void			 *impl;
+};
+
+struct backend	*backend_new(int, const struct runconf *, int, int, int);
+void		 backend_shape(int, int, int, int, int, int *, int *);
+void		 backend_free(struct backend *);
+
+struct backend	*threads_backend_new(const struct runconf *, int);
+struct backend	*fork_backend_new(const struct runconf *, int, int);
+
+#endif

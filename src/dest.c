@@ -1,0 +1,110 @@
+/*
+ * dest.c - name and create destination entries safely.
+ *
+ * Every call is relative to the destination directory's descriptor and
+ * none follows a symlink at the final component (O_NOFOLLOW, O_EXCL,
+ * AT_SYMLINK_NOFOLLOW), so an entry swapped for a symlink cannot redirect
+ * a write outside the destination.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dest.h"
+#include "task.h"
+#include "util.h"
+
+void
+dest_tmpname(char *buf, size_t len, pid_t pid, uint64_t seq)
+{
+	(void)snprintf(buf, len, ".pcopy.%ld.%llx", (long)pid,
+	    (unsigned long long)seq);
+}
+
+/*
+ * Look at what sits at name before replacing it.  Returns 1 and fills *st
+ * when something is there, 0 when nothing is, -1 on error.
+ */
+int
+dest_probe(int dirfd, const char *name, struct stat *st)
+{
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+/*
+ * Decide the name to create for target in dirfd.  flags are the task's:
+ * TF_FRESH writes in place; TF_RETRY first removes what an earlier,
+ * crashed attempt may have left at that name.  seq names the temporary.
+ */
+void
+dest_begin(struct dest *d, int dirfd, const char *target, int flags,
+    pid_t pid, uint64_t seq)
+{
+	d->dirfd = dirfd;
+	d->target = target;
+	dest_tmpname(d->tmp, sizeof(d->tmp), pid, seq);
+	d->created = (flags & TF_FRESH) ? target : d->tmp;
+	if (flags & TF_RETRY)
+		(void)unlinkat(dirfd, d->created, 0);
+}
+
+/*
+ * Create the file to write.  A fresh directory should not hold the name
+ * already; if it does (someone else is writing there), fall back to the
+ * temporary so nothing is overwritten in place.  Returns a descriptor or
+ * -1 with errno set.
+ */
+int
+dest_open_file(struct dest *d, mode_t mode)
+{
+	const int fl = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd;
+
+	fd = openat(d->dirfd, d->created, fl, mode);
+	if (fd == -1 && errno == EEXIST && d->created == d->target) {
+		d->created = d->tmp;
+		fd = openat(d->dirfd, d->created, fl, mode);
+	}
+	if (fd == -1 && errno == EEXIST && d->created == d->tmp) {
+		/* Left by a run with our pid that was killed: ours to take. */
+		(void)unlinkat(d->dirfd, d->tmp, 0);
+		fd = openat(d->dirfd, d->created, fl, mode);
+	}
+	return fd;
+}
+
+/* Open the file a first chunk created, to write a later chunk. */
+int
+dest_reopen_file(const struct dest *d)
+{
+	return openat(d->dirfd, d->created, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Put a complete copy at its name: rename the temporary over the target. */
+int
+dest_commit(struct dest *d)
+{
+	if (d->created == d->target)
+		return 0;
+	if (renameat(d->dirfd, d->created, d->dirfd, d->target) == -1)
+		return -1;
+	d->created = d->target;
+	return 0;
+}
+
+/* Remove what this copy created; errno is kept for the caller's report. */
+void
+dest_abort(const struct dest *d)
+{
+	int saved = errno;
+
+	(void)unlinkat(d->dirfd, d->created, 0);
+	errno = saved;
+}

@@ -1,0 +1,240 @@
+/*
+ * filetask.c - copy a regular file: whole (TASK_FILE), or in chunks that
+ * several workers copy at once (TASK_CHUNK) followed by TASK_FINISH.
+ *
+ * The copy is created without set-user-ID bits, filled, then given its
+ * metadata (meta_apply: owner, mode, attributes, times last) and, when it
+ * was written under a temporary name, renamed over the target.  A copy
+ * that fails is removed, so no half-written file poses as complete.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "dest.h"
+#include "meta.h"
+#include "tasks.h"
+#include "util.h"
+#include "worker.h"
+
+/* What a regular-file task holds open, released in one place. */
+struct ftask {
+	int		srcdir, dstdir, sfd, dfd;
+	struct dest	d;
+	int		created;	/* d.created exists because of us */
+};
+
+static const char *
+target_of(const struct task *t)
+{
+	return t->dname != NULL ? t->dname : t->name;
+}
+
+/* Find both directories and open the source file. */
+static int
+open_ends(struct worker *w, const struct task *t, struct ftask *f)
+{
+	f->sfd = f->dfd = -1;
+	f->created = 0;
+	if ((f->srcdir = worker_src_dir(w, &t->dir)) == -1 ||
+	    (f->dstdir = worker_dst_dir(w, &t->dir)) == -1) {
+		worker_fail(w, OP_OPENDIR, f->srcdir == -1 ? SIDE_SRC :
+		    SIDE_DST, errno, NULL);
+		return errno;
+	}
+	f->sfd = openat(f->srcdir, t->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (f->sfd == -1) {
+		worker_fail(w, OP_OPEN, SIDE_SRC, errno, NULL);
+		return errno;
+	}
+	return 0;
+}
+
+/* Create the copy; with holes to keep, give it its size first. */
+static int
+create_copy(struct worker *w, const struct task *t, struct ftask *f,
+    int flags, mode_t mode, int presize)
+{
+	int r;
+
+	if (!(flags & TF_FRESH) &&
+	    (r = nodetask_check_target(w, t, f->dstdir, target_of(t))) != 0)
+		return r;
+	dest_begin(&f->d, f->dstdir, target_of(t), flags, w->rc->pid,
+	    t->tmpseq);
+	if ((f->dfd = dest_open_file(&f->d, mode)) == -1) {
+		worker_fail(w, OP_CREATE, SIDE_DST, errno, NULL);
+		return errno;
+	}
+	f->created = 1;
+	if (presize && ftruncate(f->dfd, (off_t)t->st.size) == -1) {
+		worker_fail(w, OP_WRITE, SIDE_DST, errno, NULL);
+		return errno;
+	}
+	return 0;
+}
+
+static int
+copy_data(struct worker *w, const struct task *t, struct ftask *f,
+    uint64_t off, uint64_t len)
+{
+	int side;
+
+	if (copy_range(&w->copy, f->sfd, f->dfd, &t->st, t->dir.root, off,
+	    len, &side) == -1) {
+		if (errno != ECANCELED)
+			worker_fail(w, side == COPY_SRC ? OP_READ : OP_WRITE,
+			    side == COPY_SRC ? SIDE_SRC : SIDE_DST, errno,
+			    NULL);
+		return errno;
+	}
+	return 0;
+}
+
+static int
+apply_meta(struct worker *w, const struct task *t, struct ftask *f,
+    mode_t created)
+{
+	struct objref src = { f->sfd, f->srcdir, t->name };
+	struct objref dst = { f->dfd, f->dstdir, target_of(t) };
+	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
+
+	if (meta_apply(w->rc, &t->st, flags, created, &src, &dst,
+	    nodetask_meta_fail, w) > 0)
+		return EPERM;	/* reported; the data is in place */
+	return 0;
+}
+
+/*
+ * Close what f holds.  A failed close of the copy fails the copy.  With
+ * remove set, the partial copy is removed.  Returns err, or the close's
+ * errno when err was 0.
+ */
+static int
+finish(struct worker *w, struct ftask *f, int err, int remove)
+{
+	if (f->dfd != -1 && close(f->dfd) == -1 && err == 0) {
+		err = errno;
+		worker_fail(w, OP_WRITE, SIDE_DST, err, NULL);
+		remove = 1;
+	}
+	if (f->sfd != -1)
+		(void)close(f->sfd);
+	if (remove && f->created)
+		dest_abort(&f->d);
+	return err;
+}
+
+static int
+needs_size(const struct worker *w, const struct finfo *st)
+{
+	return (w->copy.sparse == SPARSE_ALWAYS) ||
+	    (w->copy.sparse == SPARSE_AUTO && copy_is_sparse(st));
+}
+
+/* TASK_FILE: the whole file in one go. */
+int
+filetask_copy(struct worker *w, const struct task *t)
+{
+	mode_t mode = meta_create_mode(w->rc, &t->st);
+	struct ftask f;
+	int err, merr = 0;
+
+	err = open_ends(w, t, &f);
+	if (err == 0)
+		err = create_copy(w, t, &f, t->flags, mode,
+		    needs_size(w, &t->st));
+	if (err == 0)
+		err = copy_data(w, t, &f, 0, t->st.size);
+	if (err == 0)
+		merr = apply_meta(w, t, &f, mode);
+	err = finish(w, &f, err, err != 0);
+	if (err == 0 && dest_commit(&f.d) == -1) {
+		err = errno;
+		worker_fail(w, OP_RENAME, SIDE_DST, err, NULL);
+		dest_abort(&f.d);
+	}
+	return err != 0 ? err : merr;
+}
+
+/*
+ * TASK_CHUNK: one range of a large file.  The first chunk (TF_CREATE)
+ * creates the copy at its full size, mode 0600 so later chunks can open it
+ * for writing; TASK_FINISH sets the real mode.
+ */
+int
+filetask_chunk(struct worker *w, const struct task *t)
+{
+	struct ftask f;
+	int err;
+
+	err = open_ends(w, t, &f);
+	if (err == 0 && (t->flags & TF_CREATE)) {
+		err = create_copy(w, t, &f, t->flags, S_IRUSR | S_IWUSR, 1);
+	} else if (err == 0) {
+		dest_begin(&f.d, f.dstdir, target_of(t), t->flags & TF_FRESH,
+		    w->rc->pid, t->tmpseq);
+		if ((f.dfd = dest_reopen_file(&f.d)) == -1) {
+			err = errno;
+			worker_fail(w, OP_OPEN, SIDE_DST, err, NULL);
+		}
+	}
+	if (err == 0)
+		err = copy_data(w, t, &f, t->off, t->len);
+	/* A failed first chunk removes the copy; later ones leave that
+	 * to TASK_FINISH, which runs when no chunk is writing any more. */
+	return finish(w, &f, err, err != 0 && (t->flags & TF_CREATE));
+}
+
+/* TASK_FINISH with TF_FAILED: a chunk failed, remove the partial copy. */
+static int
+remove_failed(struct worker *w, const struct task *t)
+{
+	struct dest d;
+	int dstdir;
+
+	if ((dstdir = worker_dst_dir(w, &t->dir)) == -1) {
+		worker_fail(w, OP_OPENDIR, SIDE_DST, errno, NULL);
+		return errno;
+	}
+	dest_begin(&d, dstdir, target_of(t), t->flags & TF_FRESH,
+	    w->rc->pid, t->tmpseq);
+	dest_abort(&d);
+	return ECANCELED;
+}
+
+/* TASK_FINISH: metadata for a chunked copy, then its rename into place. */
+int
+filetask_finish(struct worker *w, const struct task *t)
+{
+	struct ftask f;
+	int err, merr = 0;
+
+	if (t->flags & TF_FAILED)
+		return remove_failed(w, t);
+	if ((err = open_ends(w, t, &f)) != 0) {
+		/* Without its source the copy cannot be finished: drop it. */
+		(void)finish(w, &f, err, 0);
+		(void)remove_failed(w, t);
+		return err;
+	}
+	dest_begin(&f.d, f.dstdir, target_of(t), t->flags & TF_FRESH,
+	    w->rc->pid, t->tmpseq);
+	f.created = 1;
+	if ((f.dfd = dest_reopen_file(&f.d)) == -1) {
+		err = errno;
+		worker_fail(w, OP_OPEN, SIDE_DST, err, NULL);
+	}
+	if (err == 0)
+		merr = apply_meta(w, t, &f, S_IRUSR | S_IWUSR);
+	err = finish(w, &f, err, err != 0);
+	if (err == 0 && dest_commit(&f.d) == -1) {
+		err = errno;
+		worker_fail(w, OP_RENAME, SIDE_DST, err, NULL);
+		dest_abort(&f.d);
+	}
+	return err != 0 ? err : merr;
+}

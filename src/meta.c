@@ -1,0 +1,254 @@
+/*
+ * meta.c - make a copy's metadata match the source's.
+ *
+ * The order matters: owner first (chown clears set-user-ID bits and file
+ * capabilities), then the mode, then extended attributes and ACLs (ACLs
+ * are the system.posix_acl_* attributes, so copying the attributes copies
+ * them too), and the times last, since every other change touches ctime
+ * and some file systems mtime.  Every step runs even if an earlier one
+ * failed; each failure is handed to the caller's fail function.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/xattr.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "meta.h"
+#include "util.h"
+#include "worker.h"
+
+#define ACL_PREFIX	"system.posix_acl_"
+
+/* The mode a new file is created with, before any fix-up. */
+mode_t
+meta_create_mode(const struct runconf *rc, const struct finfo *st)
+{
+	if (rc->preserve & PRESERVE_MODE)
+		return st->mode & 0777;
+	return st->mode & 0777 & ~rc->umask;
+}
+
+/* A path that reaches name in dirfd without following it, for l*xattr. */
+static const char *
+proc_path(char *buf, size_t len, const struct objref *o)
+{
+	(void)snprintf(buf, len, "/proc/self/fd/%d/%s", o->dirfd, o->name);
+	return buf;
+}
+
+static int
+do_chown(const struct objref *o, uid_t uid, gid_t gid)
+{
+	if (o->fd != -1)
+		return fchown(o->fd, uid, gid);
+	return fchownat(o->dirfd, o->name, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+/*
+ * Keep the owner where permitted.  Returns 1 when owner and group are
+ * both the source's, 0 when not (an ordinary user, as cp, keeps quiet),
+ * -1 when root failed to set them (*err says why).
+ */
+static int
+set_owner(const struct runconf *rc, const struct finfo *st, unsigned flags,
+    const struct objref *dst, int *err)
+{
+	int as_created = (flags & META_OWN_IDS) != 0;
+
+	if (!(rc->preserve & PRESERVE_OWNER))
+		return 0;
+	if (rc->is_root) {
+		if (as_created && st->uid == rc->euid && st->gid == rc->egid)
+			return 1;
+		if (do_chown(dst, st->uid, st->gid) == 0)
+			return 1;
+		*err = errno;
+		return -1;
+	}
+	if (st->gid != rc->egid || !as_created) {
+		if (do_chown(dst, (uid_t)-1, st->gid) == -1)
+			return 0;
+	}
+	return st->uid == rc->euid;
+}
+
+static int
+set_mode(const struct objref *o, mode_t mode)
+{
+	if (o->fd != -1)
+		return fchmod(o->fd, mode);
+	return fchmodat(o->dirfd, o->name, mode, 0);
+}
+
+static int
+set_times(const struct objref *o, const struct finfo *st)
+{
+	struct timespec ts[2];
+
+	ts[0].tv_sec = st->atime;
+	ts[0].tv_nsec = st->atime_ns;
+	ts[1].tv_sec = st->mtime;
+	ts[1].tv_nsec = st->mtime_ns;
+	if (o->fd != -1)
+		return futimens(o->fd, ts);
+	return utimensat(o->dirfd, o->name, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+static ssize_t
+x_list(const struct objref *o, char *buf, size_t len)
+{
+	char p[320];
+
+	if (o->fd != -1)
+		return flistxattr(o->fd, buf, len);
+	return llistxattr(proc_path(p, sizeof(p), o), buf, len);
+}
+
+static ssize_t
+x_get(const struct objref *o, const char *name, void *buf, size_t len)
+{
+	char p[320];
+
+	if (o->fd != -1)
+		return fgetxattr(o->fd, name, buf, len);
+	return lgetxattr(proc_path(p, sizeof(p), o), name, buf, len);
+}
+
+static int
+x_set(const struct objref *o, const char *name, const void *v, size_t len)
+{
+	char p[320];
+
+	if (o->fd != -1)
+		return fsetxattr(o->fd, name, v, len, 0);
+	return lsetxattr(proc_path(p, sizeof(p), o), name, v, len, 0);
+}
+
+/*
+ * Read into *buf (of *cap bytes, growing it on the heap when stack is not
+ * enough).  getter is x_list when name is NULL, x_get otherwise.
+ */
+static ssize_t
+x_read(const struct objref *o, const char *name, char **buf, size_t *cap,
+    char *stackbuf)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = name == NULL ? x_list(o, *buf, *cap) :
+		    x_get(o, name, *buf, *cap);
+		if (n != -1 || errno != ERANGE)
+			return n;
+		n = name == NULL ? x_list(o, NULL, 0) : x_get(o, name, NULL, 0);
+		if (n == -1)
+			return -1;
+		if (*buf != stackbuf)
+			free(*buf);
+		*cap = (size_t)n + 256;
+		*buf = xmalloc(*cap);
+	}
+}
+
+/* Failures that mean "this attribute cannot exist there", not an error. */
+static int
+quiet_xattr_error(const struct runconf *rc, const char *name, int err)
+{
+	if (err == ENODATA)
+		return 1;	/* removed since it was listed */
+	if (strncmp(name, ACL_PREFIX, sizeof(ACL_PREFIX) - 1) == 0)
+		return 0;	/* losing an ACL loses permissions: say so */
+	if (err == EOPNOTSUPP)
+		return 1;
+	return !rc->is_root && (err == EPERM || err == EACCES);
+}
+
+static int
+wanted(const struct runconf *rc, const char *name)
+{
+	if (strncmp(name, ACL_PREFIX, sizeof(ACL_PREFIX) - 1) == 0)
+		return (rc->preserve & PRESERVE_ACL) != 0;
+	return (rc->preserve & PRESERVE_XATTR) != 0;
+}
+
+/*
+ * Copy every extended attribute (and so every POSIX ACL) of src to dst.
+ * Returns the number of failures reported.
+ */
+int
+meta_copy_xattrs(const struct runconf *rc, const struct objref *src,
+    const struct objref *dst, meta_fail_fn *fail, void *arg)
+{
+	char lstack[1024], vstack[4096];
+	char *list = lstack, *val = vstack;
+	size_t lcap = sizeof(lstack), vcap = sizeof(vstack);
+	ssize_t n, v;
+	int nfail = 0;
+
+	n = x_read(src, NULL, &list, &lcap, lstack);
+	if (n == -1 && errno != EOPNOTSUPP) {
+		fail(arg, OP_XATTR, errno);
+		nfail++;
+	}
+	for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t)strlen(list + i) + 1) {
+		const char *name = list + i;
+
+		if (!wanted(rc, name))
+			continue;
+		v = x_read(src, name, &val, &vcap, vstack);
+		if (v == -1 || x_set(dst, name, val, (size_t)v) == -1) {
+			if (quiet_xattr_error(rc, name, errno))
+				continue;
+			fail(arg, OP_XATTR, errno);
+			nfail++;
+		}
+	}
+	if (list != lstack)
+		free(list);
+	if (val != vstack)
+		free(val);
+	return nfail;
+}
+
+/*
+ * Apply st to the copy dst: owner, mode, extended attributes, times.
+ * created is the mode dst was created with (umask is 0 in pcopy), so a
+ * chmod happens only when it changes something.  src is needed for the
+ * extended attributes.  Returns the number of failures passed to fail().
+ */
+int
+meta_apply(const struct runconf *rc, const struct finfo *st, unsigned flags,
+    mode_t created, const struct objref *src, const struct objref *dst,
+    meta_fail_fn *fail, void *arg)
+{
+	int nfail = 0, owned, err = 0;
+	mode_t mode;
+
+	owned = set_owner(rc, st, flags, dst, &err);
+	if (owned == -1) {
+		fail(arg, OP_OWNER, err);
+		nfail++;
+	}
+	if (!S_ISLNK(st->mode)) {
+		mode = (rc->preserve & PRESERVE_MODE) ? st->mode & 07777 :
+		    st->mode & 0777 & ~rc->umask;
+		if (owned != 1)
+			mode &= ~(mode_t)(S_ISUID | S_ISGID);
+		if (mode != created && set_mode(dst, mode) == -1) {
+			fail(arg, OP_MODE, errno);
+			nfail++;
+		}
+	}
+	if (rc->preserve & (PRESERVE_XATTR | PRESERVE_ACL))
+		nfail += meta_copy_xattrs(rc, src, dst, fail, arg);
+	if ((rc->preserve & PRESERVE_TIMES) && set_times(dst, st) == -1) {
+		fail(arg, OP_TIMES, errno);
+		nfail++;
+	}
+	return nfail;
+}

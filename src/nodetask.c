@@ -1,0 +1,247 @@
+/*
+ * nodetask.c - recreate what is not a regular file's data: hard links,
+ * symlinks, fifos, sockets and device nodes, and a directory's metadata
+ * once its contents are complete.
+ */
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "dest.h"
+#include "meta.h"
+#include "tasks.h"
+#include "util.h"
+#include "worker.h"
+
+/* Makes one entry at name in dirfd; -1 with errno set on failure. */
+typedef int make_fn(const struct task *, int, const char *, void *);
+
+static const char *
+target_of(const struct task *t)
+{
+	return t->dname != NULL ? t->dname : t->name;
+}
+
+/* meta_fail_fn for meta_apply(): report against the current task. */
+void
+nodetask_meta_fail(void *arg, int op, int err)
+{
+	worker_fail(arg, op, SIDE_DST, err, NULL);
+}
+
+/*
+ * Before replacing target in a directory that existed before this run:
+ * refuse to put a non-directory over a directory (as cp), and refuse to
+ * copy a file onto itself.  Returns 0 to go on, or the errno reported.
+ */
+int
+nodetask_check_target(struct worker *w, const struct task *t, int dstdir,
+    const char *target)
+{
+	struct stat st;
+
+	switch (dest_probe(dstdir, target, &st)) {
+	case -1:
+		worker_fail(w, OP_STAT, SIDE_DST, errno, NULL);
+		return errno;
+	case 0:
+		return 0;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		worker_fail(w, OP_OVERDIR, SIDE_DST, EISDIR, NULL);
+		return EISDIR;
+	}
+	if (st.st_dev == t->st.dev && st.st_ino == t->st.ino) {
+		worker_fail(w, OP_SAME, SIDE_DST, 0, NULL);
+		return EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * Create t's entry with make(), under its name in a fresh directory or a
+ * temporary renamed over the target otherwise.  op names the creation in
+ * a failure report.  Returns 0 or the errno reported.
+ */
+static int
+make_entry(struct worker *w, const struct task *t, int dstdir, make_fn *make,
+    void *arg, int op)
+{
+	struct dest d;
+	int err, r;
+
+	if (!(t->flags & TF_FRESH) &&
+	    (err = nodetask_check_target(w, t, dstdir, target_of(t))) != 0)
+		return err;
+	dest_begin(&d, dstdir, target_of(t), t->flags, w->rc->pid, t->tmpseq);
+	r = make(t, dstdir, d.created, arg);
+	if (r == -1 && errno == EEXIST) {
+		/* Something is in the way of a fresh name, or a stale
+		 * temporary of ours: never overwrite in place. */
+		d.created = d.tmp;
+		(void)unlinkat(dstdir, d.tmp, 0);
+		r = make(t, dstdir, d.created, arg);
+	}
+	if (r == -1) {
+		err = errno;
+		worker_fail(w, op, SIDE_DST, err, NULL);
+		return err;
+	}
+	if (dest_commit(&d) == -1) {
+		err = errno;
+		worker_fail(w, OP_RENAME, SIDE_DST, err, NULL);
+		dest_abort(&d);
+		return err;
+	}
+	return 0;
+}
+
+static int
+meta_by_name(struct worker *w, const struct task *t, int srcdir, int dstdir,
+    mode_t created)
+{
+	struct objref src = { -1, srcdir, t->name };
+	struct objref dst = { -1, dstdir, target_of(t) };
+	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
+
+	return meta_apply(w->rc, &t->st, flags, created, &src, &dst,
+	    nodetask_meta_fail, w) > 0 ? EPERM : 0;
+}
+
+static int
+open_dirs(struct worker *w, const struct task *t, int *srcdir, int *dstdir)
+{
+	if ((*srcdir = worker_src_dir(w, &t->dir)) == -1 ||
+	    (*dstdir = worker_dst_dir(w, &t->dir)) == -1) {
+		worker_fail(w, OP_OPENDIR, *srcdir == -1 ? SIDE_SRC : SIDE_DST,
+		    errno, NULL);
+		return errno;
+	}
+	return 0;
+}
+
+static int
+make_link(const struct task *t, int dirfd, const char *name, void *arg)
+{
+	return linkat(*(int *)arg, t->lname, dirfd, name, 0);
+}
+
+/*
+ * TASK_LINK: link to the copy of the first name of a hard-link group.  In
+ * a directory that existed before, a name that already is that link is
+ * left alone (a repeated run).
+ */
+int
+nodetask_link(struct worker *w, const struct task *t)
+{
+	struct stat cur, first;
+	int dstdir, ldir, own = 0, err;
+
+	if ((dstdir = worker_dst_dir(w, &t->dir)) == -1) {
+		worker_fail(w, OP_OPENDIR, SIDE_DST, errno, NULL);
+		return errno;
+	}
+	if (t->ldir.id == t->dir.id)
+		ldir = dstdir;
+	else if (worker_same_slot(w, &t->dir, &t->ldir))
+		own = (ldir = worker_dst_dir_uncached(w, &t->ldir)) != -1;
+	else
+		ldir = worker_dst_dir(w, &t->ldir);
+	if (ldir == -1) {
+		worker_fail(w, OP_LINK, SIDE_DST, errno, NULL);
+		return errno;
+	}
+	if (!(t->flags & TF_FRESH) &&
+	    dest_probe(dstdir, target_of(t), &cur) == 1 &&
+	    fstatat(ldir, t->lname, &first, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    cur.st_dev == first.st_dev && cur.st_ino == first.st_ino)
+		err = TASK_SKIPPED;
+	else
+		err = make_entry(w, t, dstdir, make_link, &ldir, OP_LINK);
+	if (own)
+		(void)close(ldir);
+	return err;
+}
+
+static int
+make_symlink(const struct task *t, int dirfd, const char *name, void *arg)
+{
+	(void)t;
+	return symlinkat(arg, dirfd, name);
+}
+
+/* TASK_SYMLINK: the same target text; the link is never followed. */
+int
+nodetask_symlink(struct worker *w, const struct task *t)
+{
+	int srcdir, dstdir, err;
+	char *text = w->copy.buf;
+	ssize_t n;
+
+	if ((err = open_dirs(w, t, &srcdir, &dstdir)) != 0)
+		return err;
+	n = readlinkat(srcdir, t->name, text, w->copy.bufsize - 1);
+	if (n == -1) {
+		worker_fail(w, OP_READLINK, SIDE_SRC, errno, NULL);
+		return errno;
+	}
+	text[n] = '\0';
+	if ((err = make_entry(w, t, dstdir, make_symlink, text, OP_SYMLINK)))
+		return err;
+	return meta_by_name(w, t, srcdir, dstdir, 0);
+}
+
+static int
+make_node(const struct task *t, int dirfd, const char *name, void *arg)
+{
+	return mknodat(dirfd, name, (t->st.mode & S_IFMT) | *(mode_t *)arg,
+	    (dev_t)t->st.rdev);
+}
+
+/* TASK_SPECIAL: fifos, sockets and device nodes, as cp -a makes them. */
+int
+nodetask_special(struct worker *w, const struct task *t)
+{
+	mode_t mode = meta_create_mode(w->rc, &t->st);
+	int srcdir, dstdir, err;
+
+	switch (t->st.mode & S_IFMT) {
+	case S_IFIFO:
+	case S_IFSOCK:
+	case S_IFCHR:
+	case S_IFBLK:
+		break;
+	default:
+		worker_fail(w, OP_TYPE, SIDE_SRC, EINVAL, NULL);
+		return EINVAL;
+	}
+	if ((err = open_dirs(w, t, &srcdir, &dstdir)) != 0)
+		return err;
+	if ((err = make_entry(w, t, dstdir, make_node, &mode, OP_MKNOD)))
+		return err;
+	return meta_by_name(w, t, srcdir, dstdir, mode);
+}
+
+/*
+ * TASK_DIRMETA: a directory's owner, mode, attributes and times, once all
+ * it holds is complete (so a 0500 directory could be filled, and writing
+ * its entries did not disturb its times).  A directory this run made in a
+ * pristine tree is known to be mode 0700; any other is set regardless.
+ */
+int
+nodetask_dirmeta(struct worker *w, const struct task *t)
+{
+	struct objref src = { -1, -1, NULL }, dst = { -1, -1, NULL };
+	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
+	mode_t created = (t->flags & TF_PRISTINE) ? S_IRWXU : (mode_t)-1;
+	int err;
+
+	if ((err = open_dirs(w, t, &src.fd, &dst.fd)) != 0)
+		return err;
+	return meta_apply(w->rc, &t->st, flags, created, &src, &dst,
+	    nodetask_meta_fail, w) > 0 ? EPERM : 0;
+}

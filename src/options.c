@@ -1,0 +1,290 @@
+/*
+ * options.c - parse the command line into struct options.
+ *
+ * The parser prints nothing and never exits: it returns what to do and, for
+ * a usage error, the message in a caller's buffer.  That keeps it testable
+ * (tests/unit/test_options.c) and keeps all output in pcopy.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "util.h"
+
+enum {
+	OPT_BACKEND = 256, OPT_PROCS, OPT_THREADS, OPT_PROGRESS, OPT_STATS,
+	OPT_CHUNK, OPT_HELP, OPT_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "archive",		no_argument,		NULL, 'a' },
+	{ "recursive",		no_argument,		NULL, 'r' },
+	{ "backend",		required_argument,	NULL, 'b' },
+	{ "jobs",		required_argument,	NULL, 'j' },
+	{ "procs",		required_argument,	NULL, OPT_PROCS },
+	{ "threads",		required_argument,	NULL, OPT_THREADS },
+	{ "progress",		optional_argument,	NULL, OPT_PROGRESS },
+	{ "stats",		optional_argument,	NULL, OPT_STATS },
+	{ "chunk-size",		required_argument,	NULL, OPT_CHUNK },
+	{ "target-directory",	required_argument,	NULL, 't' },
+	{ "no-target-directory", no_argument,		NULL, 'T' },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "help",		no_argument,		NULL, OPT_HELP },
+	{ "version",		no_argument,		NULL, OPT_VERSION },
+	{ NULL,			0,			NULL, 0 }
+};
+
+static const char shortopts[] = "+ab:j:rRt:Tvq";
+
+static int
+fail(char *errbuf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(errbuf, len, fmt, ap);
+	va_end(ap);
+	return PARSE_USAGE;
+}
+
+static int
+parse_count(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 1024)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_backend(const char *s)
+{
+	if (strcmp(s, "threads") == 0)
+		return BK_THREADS;
+	if (strcmp(s, "fork") == 0)
+		return BK_FORK;
+	if (strcmp(s, "mixed") == 0)
+		return BK_MIXED;
+	return -1;
+}
+
+static int
+parse_progress(const char *s)
+{
+	static const char *names[] = {
+		[PROG_BAR] = "bar", [PROG_LINE] = "line",
+		[PROG_JSON] = "json", [PROG_NONE] = "none",
+	};
+
+	for (size_t i = PROG_BAR; i < NELEM(names); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+options_backend_name(int b)
+{
+	switch (b) {
+	case BK_FORK:
+		return "fork";
+	case BK_MIXED:
+		return "mixed";
+	default:
+		return "threads";
+	}
+}
+
+/*
+ * The default number of workers for ncpu processors.  Copying waits on the
+ * file system as much as it computes, so twice the processors keeps them
+ * busy; measured in the README's benchmark section.
+ */
+int
+options_default_jobs(int ncpu)
+{
+	return MAX(2, MIN(2 * ncpu, 64));
+}
+
+/*
+ * Check combinations that getopt cannot, and work out the mixed shape.
+ */
+static int
+check(struct options *o, char *errbuf, size_t len)
+{
+	if ((o->procs || o->threads) && o->backend != BK_MIXED)
+		return fail(errbuf, len,
+		    "--procs and --threads apply only to --backend=mixed");
+	if (o->backend == BK_MIXED && o->procs && o->threads && o->jobs &&
+	    o->jobs != o->procs * o->threads)
+		return fail(errbuf, len, "--jobs=%d does not equal "
+		    "--procs=%d times --threads=%d", o->jobs, o->procs,
+		    o->threads);
+	if (o->target_dir != NULL && o->no_target_dir)
+		return fail(errbuf, len,
+		    "cannot combine --target-directory (-t) and "
+		    "--no-target-directory (-T)");
+	if (o->noperands == 0)
+		return fail(errbuf, len, "missing file operand");
+	if (o->target_dir == NULL && o->noperands == 1)
+		return fail(errbuf, len,
+		    "missing destination file operand after '%s'",
+		    o->operands[0]);
+	if (o->no_target_dir && o->noperands > 2)
+		return fail(errbuf, len, "extra operand '%s'",
+		    o->operands[2]);
+	if (o->verbose && o->quiet)
+		return fail(errbuf, len, "cannot combine --verbose and --quiet");
+	return PARSE_RUN;
+}
+
+/*
+ * Parse argv into o.  Returns a parse_result; on PARSE_USAGE the reason is
+ * in errbuf.  Operands point into argv.
+ */
+int
+options_parse(struct options *o, int argc, char **argv, char *errbuf,
+    size_t len)
+{
+	int c, v;
+
+	memset(o, 0, sizeof(*o));
+	o->chunk_size = DEFAULT_CHUNK_SIZE;
+	errbuf[0] = '\0';
+	opterr = 0;
+	optind = 0;		/* GNU: a full reset, so tests can parse again */
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+		case 'r':
+		case 'R':
+			break;	/* cp habits: pcopy always copies -a and -r */
+		case 'b':
+			if ((o->backend = parse_backend(optarg)) == -1)
+				return fail(errbuf, len, "invalid backend '%s' "
+				    "(threads, fork or mixed)", optarg);
+			break;
+		case 'j':
+			if (parse_count(optarg, &o->jobs) == -1)
+				return fail(errbuf, len,
+				    "invalid number of jobs '%s'", optarg);
+			break;
+		case OPT_PROCS:
+			if (parse_count(optarg, &o->procs) == -1)
+				return fail(errbuf, len,
+				    "invalid number of processes '%s'", optarg);
+			break;
+		case OPT_THREADS:
+			if (parse_count(optarg, &o->threads) == -1)
+				return fail(errbuf, len,
+				    "invalid number of threads '%s'", optarg);
+			break;
+		case OPT_PROGRESS:
+			if (optarg == NULL)
+				o->progress = PROG_ON;
+			else if ((o->progress = parse_progress(optarg)) == -1)
+				return fail(errbuf, len, "invalid progress '%s' "
+				    "(bar, line, json or none)", optarg);
+			break;
+		case OPT_STATS:
+			if (optarg == NULL || strcmp(optarg, "text") == 0)
+				o->stats = STATS_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o->stats = STATS_JSON;
+			else
+				return fail(errbuf, len,
+				    "invalid stats format '%s' (text or json)",
+				    optarg);
+			break;
+		case OPT_CHUNK:
+			if (parse_size(optarg, &o->chunk_size) == -1 ||
+			    o->chunk_size < 1024 * 1024)
+				return fail(errbuf, len, "invalid chunk size "
+				    "'%s' (at least 1M)", optarg);
+			break;
+		case 't':
+			o->target_dir = optarg;
+			break;
+		case 'T':
+			o->no_target_dir = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case OPT_HELP:
+			return PARSE_HELP;
+		case OPT_VERSION:
+			return PARSE_VERSION;
+		case '?':
+		default:
+			if (optopt != 0 && optopt < 256)
+				return fail(errbuf, len,
+				    "invalid option -- '%c'", optopt);
+			v = optind - 1;
+			if (v > 0 && v < argc && strchr(argv[v], '=') == NULL &&
+			    optopt != 0)
+				return fail(errbuf, len,
+				    "option '%s' requires an argument", argv[v]);
+			return fail(errbuf, len, "unrecognized option '%s'",
+			    v > 0 && v < argc ? argv[v] : "?");
+		}
+	}
+	o->operands = argv + optind;
+	o->noperands = argc - optind;
+	return check(o, errbuf, len);
+}
+
+void
+options_usage(FILE *fp)
+{
+	(void)fprintf(fp,
+	    "usage: pcopy [OPTION]... SRC DST\n"
+	    "       pcopy [OPTION]... SRC... DIR\n"
+	    "       pcopy [OPTION]... -t DIR SRC...\n"
+	    "Try 'pcopy --help' for more information.\n");
+}
+
+void
+options_help(FILE *fp)
+{
+	(void)fprintf(fp,
+"usage: pcopy [OPTION]... SRC DST\n"
+"       pcopy [OPTION]... SRC... DIR\n"
+"       pcopy [OPTION]... -t DIR SRC...\n"
+"Copy directory trees in parallel, keeping what cp -a keeps.\n"
+"\n"
+"  -b, --backend=KIND     worker pool: threads (default), fork or mixed\n"
+"  -j, --jobs=N           number of workers (default: 2 per processor)\n"
+"      --procs=P          mixed backend: number of worker processes\n"
+"      --threads=T        mixed backend: threads in each process\n"
+"      --chunk-size=SIZE  split files larger than SIZE (default 64M)\n"
+"      --progress[=KIND]  progress on stderr: bar, line, json or none\n"
+"                         (default: bar on a terminal, none otherwise)\n"
+"      --stats[=json]     print a summary at the end\n"
+"  -t, --target-directory=DIR  copy every SRC into DIR\n"
+"  -T, --no-target-directory   treat DST as the target, not a directory\n"
+"  -v, --verbose          print each destination path on stdout\n"
+"  -q, --quiet            print only errors\n"
+"  -a, -r, -R             accepted for cp habits; pcopy always does this\n"
+"      --help             show this help and exit\n"
+"      --version          show the version and exit\n"
+"\n"
+"Exit status: 0 all copied, 1 some files failed, 2 usage error or nothing\n"
+"could start, 130/143 interrupted by SIGINT/SIGTERM.\n"
+"See pcopy(1) for the details.\n");
+}

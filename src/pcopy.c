@@ -1,0 +1,330 @@
+/*
+ * pcopy.c - main(): parse, open the roots, run the plan on a backend,
+ * report.
+ *
+ * The coordinator is this process's main thread.  It is the only one that
+ * draws progress or prints; it waits for worker events at most a tenth of
+ * a second at a time, so a signal is acted on promptly whatever the
+ * backend.
+ */
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "copy.h"
+#include "meta.h"
+#include "pcopy.h"
+#include "plan.h"
+#include "progress.h"
+#include "stats.h"
+
+#ifndef PCOPY_VERSION
+#define PCOPY_VERSION "0.1.0"
+#endif
+
+#define EVENTS_AT_ONCE	256
+#define WAIT_MS		100
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/*
+ * SIGINT and SIGTERM stop the run cleanly; a second one kills at once
+ * (SA_RESETHAND).  SIGPIPE is ignored so a closed pipe on -v output is an
+ * error we see, not a silent death.
+ */
+static void
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Every worker may cache directories: allow as many descriptors as we can. */
+static int
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return 1 << 20;
+	return (int)MIN(rl.rlim_cur, 1 << 20);
+}
+
+static unsigned
+env_delay(void)
+{
+	const char *s = getenv("PCOPY_TEST_DELAY_MS");
+
+	return s != NULL ? (unsigned)strtoul(s, NULL, 10) : 0;
+}
+
+static void
+setup_runconf(struct pcopy *pc)
+{
+	struct runconf *rc = &pc->rc;
+	int fds = raise_fd_limit();
+
+	rc->chunk_size = pc->opt.chunk_size;
+	rc->euid = geteuid();
+	rc->egid = getegid();
+	rc->is_root = rc->euid == 0;
+	rc->pid = getpid();
+	rc->delay_ms = env_delay();
+	rc->preserve = PRESERVE_ALL;
+	rc->reflink = REFLINK_AUTO;
+	rc->sparse = SPARSE_AUTO;
+	/* Copies get exactly the source's mode: no umask in the way. */
+	rc->umask = umask(0);
+	/* Two descriptors per cached directory, a quarter of the limit. */
+	rc->dircache_slots = (int)MAX(4, MIN(64, fds / 8 / MAX(1, pc->jobs)));
+}
+
+static void
+setup_shape(struct pcopy *pc)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	pc->ncpu = n > 0 ? (int)n : 1;
+	pc->jobs = pc->opt.jobs ? pc->opt.jobs :
+	    (pc->opt.procs && pc->opt.threads) ?
+	    pc->opt.procs * pc->opt.threads : options_default_jobs(pc->ncpu);
+	backend_shape(pc->opt.backend, pc->jobs, pc->opt.procs,
+	    pc->opt.threads, pc->ncpu, &pc->procs, &pc->threads);
+	if (pc->opt.backend == BK_MIXED)
+		pc->jobs = pc->procs * pc->threads;
+}
+
+/*
+ * Open a root for every SRC.  A SRC that cannot be opened is reported
+ * and left out; the others are copied.  Returns how many roots are open.
+ */
+static int
+open_roots(struct pcopy *pc)
+{
+	char errbuf[512];
+	int n = 0;
+
+	if (target_pairs(&pc->opt, &pc->pairs, &pc->npairs, errbuf,
+	    sizeof(errbuf)) == -1)
+		errx(2, "%s", errbuf);
+	pc->rc.roots = xcalloc((size_t)pc->npairs, sizeof(*pc->rc.roots));
+	pc->rinfo = xcalloc((size_t)pc->npairs, sizeof(*pc->rinfo));
+	for (int i = 0; i < pc->npairs; i++) {
+		struct root *r = &pc->rc.roots[n];
+
+		if (target_open(&pc->pairs[i], r, &pc->rinfo[n]) == -1) {
+			target_close(r, &pc->rinfo[n]);
+			pc->st = MAX(pc->st, ST_FAIL);
+			continue;
+		}
+		n++;
+	}
+	pc->rc.nroots = (uint32_t)n;
+	return n;
+}
+
+static int
+progress_mode(const struct options *o)
+{
+	int tty = isatty(STDERR_FILENO);
+
+	if (o->quiet)
+		return PROG_NONE;
+	switch (o->progress) {
+	case PROG_AUTO:
+		return tty ? PROG_BAR : PROG_NONE;
+	case PROG_ON:
+		return tty ? PROG_BAR : PROG_LINE;
+	default:
+		return o->progress;
+	}
+}
+
+/*
+ * The coordinator's loop: hand out work, wait for events, apply them,
+ * redraw.  Stops the backend when the plan is done, when a signal came,
+ * or when no worker is left; returns once every worker has exited.
+ */
+static void
+run(struct pcopy *pc)
+{
+	struct event evs[EVENTS_AT_ONCE];
+	struct backend *b = pc->backend;
+	int stopping = 0, n;
+
+	for (;;) {
+		if (!stopping && (got_signal || plan_finished(pc->plan) ||
+		    plan_failed_fatally(pc->plan))) {
+			stopping = 1;
+			plan_stopping(pc->plan);
+			b->ops->stop(b, !plan_finished(pc->plan));
+		}
+		if (!stopping)
+			(void)plan_fill(pc->plan, b);
+		n = b->ops->wait(b, evs, EVENTS_AT_ONCE, WAIT_MS);
+		if (n < 0)
+			break;
+		for (int i = 0; i < n; i++)
+			plan_event(pc->plan, &evs[i]);
+		progress_update(pc->progress, plan_counts(pc->plan),
+		    now_seconds());
+	}
+	pc->signo = got_signal;
+}
+
+static void
+print_stats(struct pcopy *pc, int status)
+{
+	struct stats_run s;
+
+	s.backend = pc->backend->name;
+	s.nprocs = pc->backend->nprocs;
+	s.nthreads = pc->backend->nthreads;
+	s.nworkers = pc->backend->nworkers;
+	s.elapsed = now_seconds() - pc->start;
+	s.status = status;
+	s.counts = plan_counts(pc->plan);
+	s.totals = plan_totals(pc->plan);
+	s.wstats = plan_wstats(pc->plan);
+	if (pc->opt.stats == STATS_JSON)
+		stats_print_json(stderr, &s);
+	else
+		stats_print_text(stderr, &s);
+}
+
+/* The end of a run: final drawing, messages, exit status. */
+static int
+finish(struct pcopy *pc)
+{
+	const struct counts *c = plan_counts(pc->plan);
+	struct counts last = *c;
+	int status;
+
+	if (pc->signo) {
+		plan_cleanup(pc->plan);
+		progress_clear(pc->progress);
+		warnx("interrupted by %s; partial copies removed",
+		    pc->signo == SIGINT ? "SIGINT" : "SIGTERM");
+		status = 128 + pc->signo;
+	} else {
+		last.finished = plan_finished(pc->plan);
+		last.total_final = 1;
+		progress_finish(pc->progress, &last, now_seconds());
+		if (plan_failed_fatally(pc->plan)) {
+			plan_cleanup(pc->plan);
+			warnx("no worker process is left; stopping");
+			pc->st = MAX(pc->st, ST_FAIL);
+		}
+		if (c->errors > 0)
+			pc->st = MAX(pc->st, ST_FAIL);
+		status = pc->st >= ST_FATAL ? 2 : pc->st >= ST_FAIL ? 1 : 0;
+	}
+	if (c->errors > 0)
+		warnx("%llu error%s; everything else was copied",
+		    (unsigned long long)c->errors, c->errors == 1 ? "" : "s");
+	if (fflush(stdout) == EOF && status == 0) {
+		warnc(errno, "error writing standard output");
+		status = 1;
+	}
+	if (pc->opt.stats != STATS_NONE)
+		print_stats(pc, status);
+	return status;
+}
+
+static void
+teardown(struct pcopy *pc)
+{
+	backend_free(pc->backend);
+	plan_free(pc->plan);
+	progress_free(pc->progress);
+	for (uint32_t i = 0; i < pc->rc.nroots; i++)
+		target_close(&pc->rc.roots[i], &pc->rinfo[i]);
+	for (int i = 0; i < pc->npairs; i++)
+		free(pc->pairs[i].dst);
+	free(pc->pairs);
+	free(pc->rinfo);
+	free(pc->rc.roots);
+}
+
+static int
+parse(struct pcopy *pc, int argc, char **argv)
+{
+	char errbuf[512];
+
+	switch (options_parse(&pc->opt, argc, argv, errbuf, sizeof(errbuf))) {
+	case PARSE_HELP:
+		options_help(stdout);
+		return 0;
+	case PARSE_VERSION:
+		(void)printf("pcopy %s\n", PCOPY_VERSION);
+		return 0;
+	case PARSE_USAGE:
+		warnx("%s", errbuf);
+		options_usage(stderr);
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pcopy pc;
+	int status;
+
+	memset(&pc, 0, sizeof(pc));
+	if ((status = parse(&pc, argc, argv)) != -1)
+		return status;
+	pc.start = now_seconds();
+	setup_signals();
+	setup_shape(&pc);
+	setup_runconf(&pc);
+	if (open_roots(&pc) == 0) {
+		teardown(&pc);
+		return 1;
+	}
+	pc.backend = backend_new(pc.opt.backend, &pc.rc, pc.jobs, pc.procs,
+	    pc.threads);
+	pc.plan = plan_new(&pc.rc, pc.backend->nworkers, pc.backend->nprocs,
+	    pc.opt.verbose, 0);
+	for (uint32_t i = 0; i < pc.rc.nroots; i++)
+		plan_add_root(pc.plan, i, &pc.rinfo[i].st, pc.rinfo[i].srcname,
+		    pc.rinfo[i].dstname);
+	pc.progress = progress_new(progress_mode(&pc.opt), STDERR_FILENO,
+	    isatty(STDERR_FILENO));
+	msg_set_hook(progress_clear, pc.progress);
+	if (pc.backend->ops->start(pc.backend) == -1)
+		errc(2, errno, "cannot start the %s backend", pc.backend->name);
+	run(&pc);
+	status = finish(&pc);
+	msg_set_hook(NULL, NULL);
+	teardown(&pc);
+	return status;
+}

@@ -1,0 +1,1011 @@
+/*
+ * plan.c - the coordinator: turn scans into tasks and events into
+ * progress, and decide when each directory is complete.
+ *
+ * Every directory in flight has a count of unfinished children, plus one
+ * while it is being listed.  When the count reaches zero its metadata task
+ * goes out, and when that is done its parent's count drops: so a
+ * directory's mode and times are set after everything in it.  The walk is
+ * depth first (a stack of directories to list) and listing waits while
+ * enough tasks are ready, so memory holds the directories in flight and a
+ * bounded number of ready tasks, not the tree.
+ *
+ * Task lists: a task is on exactly one of ready (waiting to be handed
+ * out), inflight (handed to the backend), a link group's waiters, or none
+ * (a chunked file's template while its chunks run).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "dest.h"
+#include "links.h"
+#include "meta.h"
+#include "plan.h"
+#include "report.h"
+#include "tasks.h"
+#include "util.h"
+#include "worker.h"
+
+#define TASK_SLAB	1024
+#define COST_MIN	4096		/* what any task costs, in bytes */
+#define COST_MAX	(16u << 20)	/* bytes of work in one batch */
+
+struct dirnode {
+	uint64_t	 id;
+	struct dirnode	*parent;
+	uint32_t	 root;
+	uint32_t	 pending;	/* unfinished children, +1 listing */
+	uint32_t	 links;		/* link groups whose copy is here */
+	uint8_t		 fresh, pristine, ours, done;
+	struct finfo	 st;
+	uint64_t	 cookie;	/* where the next scan part starts */
+	struct dirnode	*snext;		/* on the scan stack */
+	uint32_t	 pathlen;
+	char		 path[];	/* below the root; "." for the top */
+};
+
+/* A file copied in chunks; its template task becomes TASK_FINISH. */
+struct bigfile {
+	struct task	*tmpl;
+	uint32_t	 chunks, left;
+	int		 failed;
+	struct bigfile	*next, *prev;
+};
+
+struct plan {
+	const struct runconf *rc;
+	int		 nworkers, live_procs, verbose, nul;
+	int		 stopping, fatal;
+	uint64_t	 next_id, next_seq;
+	struct task	*free_tasks;
+	struct task	**slabs;
+	size_t		 nslabs;
+	struct task	*ready, *ready_tail, *inflight;
+	size_t		 nready;
+	struct dirnode	*scans;
+	int		 scans_inflight;
+	struct batch	 held;		/* formed, not yet taken */
+	struct bigfile	*bigs;
+	struct linktab	*links;
+	int		 roots_left;
+	struct counts	 counts;
+	struct totals	 totals;
+	struct wstats	*wstats;
+};
+
+/* ---- tasks and lists ---- */
+
+static struct task *
+task_new(struct plan *p, int kind, struct dirnode *d)
+{
+	struct task *t;
+
+	if (p->free_tasks == NULL) {
+		struct task *slab = xcalloc(TASK_SLAB, sizeof(*slab));
+
+		p->slabs = xrealloc(p->slabs, (p->nslabs + 1) *
+		    sizeof(*p->slabs));
+		p->slabs[p->nslabs++] = slab;
+		for (size_t i = 0; i < TASK_SLAB; i++) {
+			slab[i].next = p->free_tasks;
+			p->free_tasks = &slab[i];
+		}
+	}
+	t = p->free_tasks;
+	p->free_tasks = t->next;
+	memset(t, 0, sizeof(*t));
+	t->seq = ++p->next_seq;
+	t->tmpseq = t->seq;
+	t->handle = (uint64_t)(uintptr_t)t;
+	t->kind = (uint8_t)kind;
+	t->wslot = -1;
+	t->dirnode = d;
+	t->dir.id = d->id;
+	t->dir.root = d->root;
+	t->dir.path = d->path;
+	t->dir.pathlen = d->pathlen;
+	t->flags = (d->fresh ? TF_FRESH : 0) | (d->pristine ? TF_PRISTINE : 0);
+	return t;
+}
+
+static void
+ents_release(struct entries *e)
+{
+	if (e != NULL && --e->refs == 0)
+		entries_free(e);
+}
+
+static void
+task_free(struct plan *p, struct task *t)
+{
+	ents_release(t->ents);
+	t->next = p->free_tasks;
+	p->free_tasks = t;
+}
+
+static void
+ready_push(struct plan *p, struct task *t)
+{
+	t->next = NULL;
+	if (p->ready_tail != NULL)
+		p->ready_tail->next = t;
+	else
+		p->ready = t;
+	p->ready_tail = t;
+	p->nready++;
+}
+
+static void
+ready_push_front(struct plan *p, struct task *t)
+{
+	t->next = p->ready;
+	p->ready = t;
+	if (p->ready_tail == NULL)
+		p->ready_tail = t;
+	p->nready++;
+}
+
+static struct task *
+ready_pop(struct plan *p)
+{
+	struct task *t = p->ready;
+
+	p->ready = t->next;
+	if (p->ready == NULL)
+		p->ready_tail = NULL;
+	p->nready--;
+	return t;
+}
+
+static void
+inflight_add(struct plan *p, struct task *t)
+{
+	t->prev = NULL;
+	t->next = p->inflight;
+	if (p->inflight != NULL)
+		p->inflight->prev = t;
+	p->inflight = t;
+}
+
+static void
+inflight_remove(struct plan *p, struct task *t)
+{
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		p->inflight = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	t->next = t->prev = NULL;
+}
+
+/* ---- directories ---- */
+
+static struct dirnode *
+dirnode_new(struct plan *p, struct dirnode *parent, uint32_t root,
+    const char *name, size_t namelen, const struct finfo *st)
+{
+	size_t plen = parent == NULL ? 1 : strcmp(parent->path, ".") == 0 ?
+	    namelen : parent->pathlen + 1 + namelen;
+	struct dirnode *d = xcalloc(1, sizeof(*d) + plen + 1);
+
+	d->id = ++p->next_id;
+	d->parent = parent;
+	d->root = root;
+	d->st = *st;
+	d->pathlen = (uint32_t)plen;
+	if (parent == NULL)
+		memcpy(d->path, ".", 2);
+	else if (strcmp(parent->path, ".") == 0)
+		memcpy(d->path, name, namelen);
+	else {
+		memcpy(d->path, parent->path, parent->pathlen);
+		d->path[parent->pathlen] = '/';
+		memcpy(d->path + parent->pathlen + 1, name, namelen);
+	}
+	d->path[plen] = '\0';
+	return d;
+}
+
+static void
+dirnode_release(struct dirnode *d)
+{
+	if (d->done && d->links == 0)
+		free(d);
+}
+
+static void
+scan_push(struct plan *p, struct dirnode *d)
+{
+	d->snext = p->scans;
+	p->scans = d;
+}
+
+static void child_done(struct plan *, struct dirnode *);
+
+/* d and all it holds are complete. */
+static void
+dir_done(struct plan *p, struct dirnode *d)
+{
+	struct dirnode *parent = d->parent;
+
+	if (d->ours)
+		p->counts.dirs_done++;
+	d->done = 1;
+	d->parent = NULL;
+	if (parent != NULL)
+		child_done(p, parent);
+	else
+		p->roots_left--;
+	dirnode_release(d);
+}
+
+/* One child of d finished; when none is left, d's metadata goes out. */
+static void
+child_done(struct plan *p, struct dirnode *d)
+{
+	if (--d->pending > 0)
+		return;
+	if (d->ours) {
+		struct task *t = task_new(p, TASK_DIRMETA, d);
+
+		t->st = d->st;
+		ready_push(p, t);
+	} else {
+		dir_done(p, d);
+	}
+}
+
+static struct where
+where_of(const struct plan *p, const struct task *t, const char *name)
+{
+	const struct dirnode *d = t->dirnode;
+	struct where w;
+
+	w.root = &p->rc->roots[d->root];
+	w.dir = d->path;
+	w.name = name != NULL ? name : t->name;
+	w.dname = name != NULL ? NULL : t->dname;
+	return w;
+}
+
+static void
+verbose(struct plan *p, const struct task *t, const char *name)
+{
+	struct where w;
+
+	if (!p->verbose)
+		return;
+	w = where_of(p, t, name);
+	(void)report_verbose(&w, p->nul);
+}
+
+/* ---- hard links and chunked files ---- */
+
+static int
+kind_for(const struct finfo *st)
+{
+	if (S_ISREG(st->mode))
+		return TASK_FILE;
+	if (S_ISLNK(st->mode))
+		return TASK_SYMLINK;
+	return TASK_SPECIAL;
+}
+
+static struct task *
+chunk_task(struct plan *p, struct bigfile *bf, uint32_t i)
+{
+	struct task *tmpl = bf->tmpl, *c;
+	uint64_t chunk = p->rc->chunk_size;
+
+	c = task_new(p, TASK_CHUNK, tmpl->dirnode);
+	c->name = tmpl->name;
+	c->namelen = tmpl->namelen;
+	c->dname = tmpl->dname;
+	c->dnamelen = tmpl->dnamelen;
+	c->st = tmpl->st;
+	c->ents = tmpl->ents;
+	c->ents->refs++;
+	c->off = (uint64_t)i * chunk;
+	c->len = MIN(chunk, tmpl->st.size - c->off);
+	c->tmpseq = tmpl->tmpseq;
+	c->big = bf;
+	if (i == 0)
+		c->flags |= TF_CREATE;
+	return c;
+}
+
+/* A regular file (or the first name of a link group) is to be copied. */
+static void
+schedule_copy(struct plan *p, struct task *t)
+{
+	struct bigfile *bf;
+
+	if (t->kind == TASK_FILE) {
+		p->counts.bytes_total += t->st.size;
+		if (t->st.size > p->rc->chunk_size) {
+			bf = xcalloc(1, sizeof(*bf));
+			bf->tmpl = t;
+			bf->chunks = (uint32_t)((t->st.size + p->rc->chunk_size -
+			    1) / p->rc->chunk_size);
+			bf->left = bf->chunks;
+			bf->next = p->bigs;
+			if (p->bigs != NULL)
+				p->bigs->prev = bf;
+			p->bigs = bf;
+			t->big = bf;
+			ready_push(p, chunk_task(p, bf, 0));
+			return;
+		}
+	}
+	ready_push(p, t);
+}
+
+static void
+link_to(struct linkrec *rec, struct task *t)
+{
+	struct dirnode *d = rec->dir;
+
+	t->kind = TASK_LINK;
+	t->link = rec;
+	t->ldir.id = d->id;
+	t->ldir.root = d->root;
+	t->ldir.path = d->path;
+	t->ldir.pathlen = d->pathlen;
+	t->lname = rec->name;
+	t->lnamelen = (uint16_t)strlen(rec->name);
+	rec->users++;
+}
+
+/* Drop a group no task needs any more. */
+static void
+link_maybe_forget(struct plan *p, struct linkrec *rec)
+{
+	struct dirnode *d = rec->dir;
+
+	if (rec->seen < rec->nlink || rec->waiters != NULL || rec->users > 0 ||
+	    rec->state == LINK_COPYING)
+		return;
+	links_remove(p->links, rec);
+	if (d != NULL) {
+		d->links--;
+		dirnode_release(d);
+	}
+}
+
+/*
+ * A name of a hard-link group has been seen.  Returns 1 when it will be a
+ * link (queued or waiting), 0 when it is to be copied (the group's first,
+ * or the first after a failed copy).
+ */
+static int
+link_join(struct plan *p, struct task *t)
+{
+	struct linkrec *rec = links_find(p->links, t->st.dev, t->st.ino);
+
+	if (rec == NULL) {
+		rec = links_add(p->links, t->st.dev, t->st.ino, t->st.nlink);
+		rec->first = t;
+		t->link = rec;
+		return 0;
+	}
+	rec->seen++;
+	switch (rec->state) {
+	case LINK_DONE:
+		link_to(rec, t);
+		ready_push(p, t);
+		return 1;
+	case LINK_COPYING:
+		t->kind = TASK_LINK;
+		t->link = rec;
+		t->next = rec->waiters;
+		rec->waiters = t;
+		return 1;
+	default:
+		rec->first = t;
+		rec->state = LINK_COPYING;
+		t->link = rec;
+		return 0;
+	}
+}
+
+/* The copy a link group waited for is done (ok) or has failed. */
+static void
+link_copied(struct plan *p, struct task *t, int ok)
+{
+	struct linkrec *rec = t->link;
+	struct dirnode *d = t->dirnode;
+	struct task *w;
+
+	if (ok) {
+		rec->state = LINK_DONE;
+		rec->dir = d;
+		d->links++;
+		rec->name = xstrdup(t->dname != NULL ? t->dname : t->name);
+		while ((w = rec->waiters) != NULL) {
+			rec->waiters = w->next;
+			link_to(rec, w);
+			ready_push(p, w);
+		}
+	} else if ((w = rec->waiters) != NULL) {
+		/* The next name becomes the copy. */
+		rec->waiters = w->next;
+		w->kind = (uint8_t)kind_for(&w->st);
+		rec->first = w;
+		schedule_copy(p, w);
+	} else {
+		rec->state = LINK_FAILED;
+	}
+	link_maybe_forget(p, rec);
+}
+
+/* ---- scan results ---- */
+
+static void
+add_subdir(struct plan *p, struct dirnode *d, const struct entry *e)
+{
+	struct dirnode *c = dirnode_new(p, d, d->root, e->name, e->namelen,
+	    &e->st);
+	struct task probe;
+
+	c->fresh = (e->flags & ENT_FRESH) != 0;
+	c->pristine = c->fresh && d->pristine;
+	c->ours = 1;
+	c->pending = 1;
+	d->pending++;
+	p->counts.dirs_total++;
+	scan_push(p, c);
+	if (p->verbose) {
+		memset(&probe, 0, sizeof(probe));
+		probe.dirnode = d;
+		verbose(p, &probe, e->name);
+	}
+}
+
+static void
+add_entry(struct plan *p, struct dirnode *d, struct entries *ents,
+    struct entry *e)
+{
+	struct task *t;
+
+	if (S_ISDIR(e->st.mode)) {
+		add_subdir(p, d, e);
+		return;
+	}
+	t = task_new(p, kind_for(&e->st), d);
+	t->name = e->name;
+	t->namelen = e->namelen;
+	t->st = e->st;
+	t->ents = ents;
+	ents->refs++;
+	d->pending++;
+	p->counts.files_total++;
+	if (e->st.nlink > 1 && (p->rc->preserve & PRESERVE_LINKS) &&
+	    link_join(p, t))
+		return;
+	schedule_copy(p, t);
+}
+
+static void
+scan_done(struct plan *p, struct task *t, const struct event *ev)
+{
+	struct dirnode *d = t->dirnode;
+	struct entries *ents = t->ents;
+	struct entry *e;
+	size_t pos = 0;
+
+	p->scans_inflight--;
+	t->ents = NULL;
+	if (ents != NULL) {
+		ents->refs = 1;		/* held while its entries are added */
+		while ((e = entries_next(ents, &pos)) != NULL)
+			add_entry(p, d, ents, e);
+		ents_release(ents);
+	}
+	if (ev->err == 0 && ev->cookie != 0) {
+		d->cookie = ev->cookie;
+		scan_push(p, d);
+	} else {
+		child_done(p, d);	/* the +1 held while listing */
+	}
+	task_free(p, t);
+}
+
+/* ---- task completion ---- */
+
+/* Count a finished task's bytes as done, whatever it reported so far. */
+static void
+count_bytes(struct plan *p, struct task *t)
+{
+	uint64_t size = t->kind == TASK_FILE ? t->st.size :
+	    t->kind == TASK_CHUNK ? t->len : 0;
+
+	if (size > t->reported)
+		p->counts.bytes_done += size - t->reported;
+}
+
+static void
+tally(struct plan *p, const struct task *t, int kind)
+{
+	switch (kind) {
+	case TASK_LINK:
+		p->totals.links++;
+		break;
+	case TASK_SYMLINK:
+		p->totals.symlinks++;
+		break;
+	case TASK_SPECIAL:
+		p->totals.specials++;
+		break;
+	default:
+		p->totals.files++;
+		break;
+	}
+	verbose(p, t, NULL);
+}
+
+/* A non-directory entry is finished (err > 0: failed). */
+static void
+entry_done(struct plan *p, struct task *t, int err)
+{
+	struct dirnode *d = t->dirnode;
+	struct linkrec *rec = t->link;
+
+	count_bytes(p, t);
+	p->counts.files_done++;
+	if (err == 0)
+		tally(p, t, t->kind == TASK_FINISH ? TASK_FILE : t->kind);
+	else if (err == TASK_SKIPPED)
+		p->totals.skipped++;
+	if (rec != NULL && t->kind == TASK_LINK) {
+		t->link = NULL;
+		rec->users--;
+		link_maybe_forget(p, rec);
+	} else if (rec != NULL) {
+		link_copied(p, t, err <= 0);
+	}
+	task_free(p, t);
+	child_done(p, d);
+}
+
+static void
+chunk_done(struct plan *p, struct task *t, int err)
+{
+	struct bigfile *bf = t->big;
+	struct task *tmpl = bf->tmpl;
+
+	count_bytes(p, t);
+	bf->left--;
+	if (err != 0)
+		bf->failed = 1;
+	if ((t->flags & TF_CREATE) && err == 0 && !p->stopping) {
+		for (uint32_t i = 1; i < bf->chunks; i++)
+			ready_push(p, chunk_task(p, bf, i));
+	} else if (t->flags & TF_CREATE) {
+		bf->left = 0;	/* the others never started */
+		p->counts.bytes_done += tmpl->st.size - t->len;
+	}
+	task_free(p, t);
+	if (bf->left == 0) {
+		tmpl->kind = TASK_FINISH;
+		if (bf->failed)
+			tmpl->flags |= TF_FAILED;
+		ready_push(p, tmpl);
+	}
+}
+
+static void
+finish_done(struct plan *p, struct task *t, int err)
+{
+	struct bigfile *bf = t->big;
+	int failed = bf->failed || err > 0;
+
+	if (bf->prev != NULL)
+		bf->prev->next = bf->next;
+	else
+		p->bigs = bf->next;
+	if (bf->next != NULL)
+		bf->next->prev = bf->prev;
+	free(bf);
+	t->big = NULL;
+	t->reported = t->st.size;	/* chunks counted the bytes */
+	entry_done(p, t, failed ? (err > 0 ? err : EIO) : err);
+}
+
+static void
+task_done(struct plan *p, struct task *t, int err)
+{
+	switch (t->kind) {
+	case TASK_CHUNK:
+		chunk_done(p, t, err);
+		break;
+	case TASK_FINISH:
+		finish_done(p, t, err);
+		break;
+	case TASK_DIRMETA: {
+		struct dirnode *d = t->dirnode;
+
+		task_free(p, t);
+		dir_done(p, d);
+		break;
+	}
+	default:
+		entry_done(p, t, err);
+		break;
+	}
+}
+
+static void
+on_done(struct plan *p, const struct event *ev)
+{
+	struct task *t = (struct task *)(uintptr_t)ev->task;
+
+	inflight_remove(p, t);
+	if (ev->worker >= 0 && ev->worker < p->nworkers) {
+		p->wstats[ev->worker].tasks++;
+		p->wstats[ev->worker].bytes += ev->bytes + t->reported;
+	}
+	if (t->kind == TASK_CHUNK || t->kind == TASK_FILE)
+		p->totals.bytes += ev->bytes + t->reported;
+	if (t->kind == TASK_SCAN) {
+		scan_done(p, t, ev);
+		return;
+	}
+	task_done(p, t, ev->err);
+}
+
+static void
+on_error(struct plan *p, const struct event *ev)
+{
+	struct task *t = (struct task *)(uintptr_t)ev->task;
+	struct where w = where_of(p, t, ev->name);
+
+	if (t->kind == TASK_SCAN || t->kind == TASK_DIRMETA ||
+	    ev->op == OP_OPENDIR) {
+		if (ev->name == NULL)
+			w.name = w.dname = NULL;
+	}
+	report_failure(&w, ev->op, ev->side, ev->err);
+	p->counts.errors++;
+}
+
+/*
+ * A task lost with a dead worker goes out again, marked as a retry so
+ * that what the dead attempt left is removed first.  A task that has
+ * already been lost twice is given up: it may be what kills workers.
+ */
+static void
+retry(struct plan *p, struct task *t)
+{
+	struct where w;
+
+	p->totals.retried++;
+	if (++t->attempts >= 2) {
+		w = where_of(p, t, NULL);
+		if (t->kind == TASK_SCAN || t->kind == TASK_DIRMETA)
+			w.name = NULL;
+		report_failure(&w, OP_WORKER, SIDE_SRC, 0);
+		p->counts.errors++;
+		if (t->kind == TASK_SCAN) {
+			struct event ev = { .err = EIO };
+
+			entries_free(t->ents);
+			t->ents = NULL;
+			scan_done(p, t, &ev);
+		} else {
+			task_done(p, t, EIO);
+		}
+		return;
+	}
+	if (t->reported <= p->counts.bytes_done)
+		p->counts.bytes_done -= t->reported;
+	t->reported = 0;
+	if (t->kind != TASK_CHUNK || (t->flags & TF_CREATE))
+		t->flags |= TF_RETRY;
+	if (t->kind == TASK_SCAN) {
+		entries_free(t->ents);	/* a dead scan's partial list */
+		t->ents = NULL;
+	}
+	ready_push_front(p, t);
+}
+
+static void
+on_died(struct plan *p, const struct event *ev)
+{
+	struct task *t, *next;
+
+	p->totals.deaths++;
+	report_died(ev->worker, ev->err, ev->bytes != 0);
+	if (ev->bytes == 0 && --p->live_procs <= 0)
+		p->fatal = 1;
+	for (t = p->inflight; t != NULL; t = next) {
+		next = t->next;
+		if (t->wslot == ev->worker) {
+			inflight_remove(p, t);
+			retry(p, t);
+		}
+	}
+}
+
+/*
+ * Take one event from a worker.  The plan takes ownership of the event's
+ * name and listing.
+ */
+void
+plan_event(struct plan *p, const struct event *ev)
+{
+	struct task *t = (struct task *)(uintptr_t)ev->task;
+
+	switch (ev->kind) {
+	case EV_BYTES:
+		t->reported += ev->bytes;
+		p->counts.bytes_done += ev->bytes;
+		break;
+	case EV_ERROR:
+		on_error(p, ev);
+		break;
+	case EV_ENTRIES:
+		entries_free(t->ents);
+		t->ents = ev->ents;
+		return;
+	case EV_DONE:
+		on_done(p, ev);
+		break;
+	case EV_DIED:
+		on_died(p, ev);
+		break;
+	}
+	free(ev->name);
+	entries_free(ev->ents);
+}
+
+/* ---- handing out work ---- */
+
+static uint64_t
+task_cost(const struct task *t)
+{
+	if (t->kind == TASK_FILE)
+		return MAX(t->st.size, COST_MIN);
+	if (t->kind == TASK_CHUNK)
+		return t->len;
+	return COST_MIN;
+}
+
+static int
+scan_batch(struct plan *p, struct batch *bt)
+{
+	struct dirnode *d = p->scans;
+	struct task *t;
+
+	p->scans = d->snext;
+	t = task_new(p, TASK_SCAN, d);
+	t->off = d->cookie;
+	t->st = d->st;
+	p->scans_inflight++;
+	bt->t[0] = t;
+	bt->n = 1;
+	return 1;
+}
+
+/*
+ * Form the next batch: a directory to list when few tasks are ready (so
+ * the walk stays just ahead of the copy), else ready tasks up to
+ * BATCH_MAX or COST_MAX bytes of work.  Returns 0 when there is nothing.
+ */
+static int
+make_batch(struct plan *p, struct batch *bt)
+{
+	size_t low = (size_t)(2 * p->nworkers * BATCH_MAX);
+	int can_scan = p->scans != NULL && p->scans_inflight < p->nworkers;
+	uint64_t cost = 0, c;
+
+	bt->n = 0;
+	if (p->stopping)
+		return 0;
+	if (can_scan && p->nready < low)
+		return scan_batch(p, bt);
+	while (p->ready != NULL && bt->n < BATCH_MAX) {
+		c = task_cost(p->ready);
+		if (bt->n > 0 && cost + c > COST_MAX)
+			break;
+		bt->t[bt->n++] = ready_pop(p);
+		cost += c;
+	}
+	if (bt->n == 0 && can_scan)
+		return scan_batch(p, bt);
+	return bt->n > 0;
+}
+
+/* Hand out batches while the backend takes them.  Returns how many. */
+int
+plan_fill(struct plan *p, struct backend *b)
+{
+	int n = 0;
+
+	for (;;) {
+		if (p->held.n == 0 && !make_batch(p, &p->held))
+			break;
+		if (!b->ops->submit(b, &p->held))
+			break;
+		for (uint32_t i = 0; i < p->held.n; i++)
+			inflight_add(p, p->held.t[i]);
+		p->held.n = 0;
+		n++;
+	}
+	return n;
+}
+
+/* ---- the run ---- */
+
+/*
+ * A plan for nworkers workers in nprocs processes (0 for threads), -v
+ * output when verbose, NUL-terminated with nul.
+ */
+struct plan *
+plan_new(const struct runconf *rc, int nworkers, int nprocs, int verbose,
+    int nul)
+{
+	struct plan *p = xcalloc(1, sizeof(*p));
+
+	p->rc = rc;
+	p->nworkers = nworkers;
+	p->live_procs = nprocs;
+	p->verbose = verbose;
+	p->nul = nul;
+	p->links = links_new();
+	p->wstats = xcalloc((size_t)nworkers, sizeof(*p->wstats));
+	return p;
+}
+
+/*
+ * Add root r of the run: the tree when its source is a directory, else
+ * the single file srcname, copied to dstname in the root's directory.
+ */
+void
+plan_add_root(struct plan *p, uint32_t r, const struct finfo *st,
+    const char *srcname, const char *dstname)
+{
+	const struct root *root = &p->rc->roots[r];
+	struct dirnode *d = dirnode_new(p, NULL, r, NULL, 0, st);
+	struct entries *names;
+	struct entry *e;
+	struct task *t;
+
+	p->roots_left++;
+	if (root->is_dir) {
+		d->fresh = (uint8_t)root->fresh;
+		d->pristine = (uint8_t)root->pristine;
+		d->ours = 1;
+		d->pending = 1;
+		p->counts.dirs_total++;
+		scan_push(p, d);
+		return;
+	}
+	/* A single file: its names live in a one-entry listing. */
+	names = entries_new(256);
+	e = entries_add(&names, srcname, strlen(srcname));
+	e->st = *st;
+	t = task_new(p, kind_for(st), d);
+	t->name = e->name;
+	t->namelen = e->namelen;
+	e = entries_add(&names, dstname, strlen(dstname));
+	t->name = ((struct entry *)(void *)names->data)->name;
+	t->dname = e->name;
+	t->dnamelen = e->namelen;
+	t->st = *st;
+	t->ents = names;
+	names->refs = 1;
+	d->pending = 1;
+	p->counts.files_total++;
+	if (st->nlink > 1 && (p->rc->preserve & PRESERVE_LINKS) &&
+	    link_join(p, t))
+		return;
+	schedule_copy(p, t);
+}
+
+int
+plan_finished(const struct plan *p)
+{
+	return p->roots_left == 0 && p->inflight == NULL;
+}
+
+int
+plan_failed_fatally(const struct plan *p)
+{
+	return p->fatal;
+}
+
+/* No more work goes out; what is in flight finishes or is dropped. */
+void
+plan_stopping(struct plan *p)
+{
+	p->stopping = 1;
+}
+
+/* Remove what t may have half written (after an interrupted run). */
+static void
+remove_output(const struct plan *p, const struct task *t)
+{
+	const struct dirnode *d = t->dirnode;
+	const char *target = t->dname != NULL ? t->dname : t->name;
+	char tmp[64];
+	int fd;
+
+	if (target == NULL || t->kind == TASK_SCAN || t->kind == TASK_DIRMETA)
+		return;
+	if (t->kind == TASK_CHUNK && !(t->flags & TF_CREATE))
+		return;	/* its file is removed through the bigfile list */
+	fd = worker_open_below(p->rc->roots[d->root].dstfd, d->path);
+	if (fd == -1)
+		return;
+	dest_tmpname(tmp, sizeof(tmp), p->rc->pid, t->tmpseq);
+	(void)unlinkat(fd, tmp, 0);
+	if (d->fresh)
+		(void)unlinkat(fd, target, 0);
+	(void)close(fd);
+}
+
+/*
+ * After an interrupted run, once every worker has stopped: remove the
+ * partial copies of tasks that never reported back and of chunked files
+ * that were not finished.  Complete copies stay.
+ */
+void
+plan_cleanup(struct plan *p)
+{
+	for (struct task *t = p->inflight; t != NULL; t = t->next)
+		remove_output(p, t);
+	for (struct bigfile *bf = p->bigs; bf != NULL; bf = bf->next)
+		remove_output(p, bf->tmpl);
+}
+
+const struct counts *
+plan_counts(const struct plan *p)
+{
+	return &p->counts;
+}
+
+const struct totals *
+plan_totals(const struct plan *p)
+{
+	return &p->totals;
+}
+
+const struct wstats *
+plan_wstats(const struct plan *p)
+{
+	return p->wstats;
+}
+
+static void
+release_link(struct linkrec *rec)
+{
+	struct dirnode *d = rec->dir;
+
+	if (d != NULL && --d->links == 0 && d->done)
+		free(d);
+}
+
+void
+plan_free(struct plan *p)
+{
+	if (p == NULL)
+		return;
+	links_free(p->links, release_link);
+	for (struct bigfile *bf = p->bigs, *next; bf != NULL; bf = next) {
+		next = bf->next;
+		free(bf);
+	}
+	for (size_t i = 0; i < p->nslabs; i++)
+		free(p->slabs[i]);
+	free(p->slabs);
+	free(p->wstats);
+	free(p);
+}

@@ -1,0 +1,30 @@
+/*
+ * target.h - turn the operands into SRC -> target pairs (GNU cp's rules)
+ * and open each pair as a root of the run.
+ */
+#ifndef PCOPY_TARGET_H
+#define PCOPY_TARGET_H
+
+#include "task.h"
+
+struct options;
+struct root;
+
+struct pair {
+	const char	*src;		/* the operand as given */
+	char		*dst;		/* the path the copy gets */
+};
+
+/* A root ready to copy: its descriptors, and what the plan needs. */
+struct rootinfo {
+	struct finfo	 st;		/* of SRC */
+	char		*srcname;	/* single file: names in the parents */
+	char		*dstname;
+};
+
+int	target_pairs(const struct options *, struct pair **, int *, char *,
+	    size_t);
+int	target_open(const struct pair *, struct root *, struct rootinfo *);
+void	target_close(struct root *, struct rootinfo *);
+
+#endif

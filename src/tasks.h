@@ -1,0 +1,31 @@
+/*
+ * tasks.h - the handlers a worker dispatches to, one per task kind.
+ *
+ * Each returns 0, TASK_SKIPPED when there was nothing to do (an existing
+ * copy kept), or an errno value after reporting the failure with
+ * worker_fail(); the value goes back to the coordinator in EV_DONE.
+ */
+#ifndef PCOPY_TASKS_H
+#define PCOPY_TASKS_H
+
+#include "task.h"
+
+#define TASK_SKIPPED	(-1)
+
+struct worker;
+
+/* filetask.c: regular files */
+int	filetask_copy(struct worker *, const struct task *);
+int	filetask_chunk(struct worker *, const struct task *);
+int	filetask_finish(struct worker *, const struct task *);
+
+/* nodetask.c: everything else a tree holds */
+int	nodetask_link(struct worker *, const struct task *);
+int	nodetask_symlink(struct worker *, const struct task *);
+int	nodetask_special(struct worker *, const struct task *);
+int	nodetask_dirmeta(struct worker *, const struct task *);
+void	nodetask_meta_fail(void *, int, int);
+int	nodetask_check_target(struct worker *, const struct task *, int,
+	    const char *);
+
+#endif

@@ -1,0 +1,313 @@
+/*
+ * worker.c - run one task: find its directories, call the task's handler,
+ * report the outcome.
+ *
+ * A worker keeps a small cache of open directory descriptors, keyed by the
+ * directory's id.  A miss opens the directory by its path below the root
+ * with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), so a directory
+ * swapped for a symlink during the copy cannot lead outside the tree;
+ * without openat2, or for a path longer than PATH_MAX, it walks the path
+ * one component at a time with O_NOFOLLOW.
+ */
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+
+#include <linux/openat2.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tasks.h"
+#include "util.h"
+#include "walk.h"
+#include "worker.h"
+
+#define COPY_BUFSIZE	(1u << 20)
+#define DENTS_BUFSIZE	(32u << 10)
+#define BYTES_REPORT	(4u << 20)	/* EV_BYTES at most this far apart */
+
+atomic_int worker_stop;
+
+static atomic_int no_openat2;
+
+int
+worker_stopping(void)
+{
+	return atomic_load_explicit(&worker_stop, memory_order_relaxed);
+}
+
+/* Count bytes of the current task; long copies report as they go. */
+static void
+on_progress(void *arg, uint64_t n)
+{
+	struct worker *w = arg;
+	struct event ev;
+
+	w->reported += n;
+	if (w->reported < BYTES_REPORT)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_BYTES;
+	ev.task = w->cur->handle;
+	ev.bytes = w->reported;
+	w->reported = 0;
+	w->sink->emit(w->sink, &ev);
+}
+
+void
+worker_init(struct worker *w, int index, const struct runconf *rc,
+    struct sink *sink)
+{
+	memset(w, 0, sizeof(*w));
+	w->index = index;
+	w->rc = rc;
+	w->sink = sink;
+	w->nslots = rc->dircache_slots > 0 ? rc->dircache_slots : 16;
+	w->cache = xcalloc((size_t)w->nslots, sizeof(*w->cache));
+	for (int i = 0; i < w->nslots; i++)
+		w->cache[i].src = w->cache[i].dst = -1;
+	copier_init(&w->copy, COPY_BUFSIZE);
+	w->copy.progress = on_progress;
+	w->copy.arg = w;
+	w->copy.reflink = rc->reflink;
+	w->copy.sparse = rc->sparse;
+	w->copy.delay_us = rc->delay_ms * 1000;
+	w->dentsize = DENTS_BUFSIZE;
+	w->dents = xmalloc(w->dentsize);
+}
+
+static void
+slot_clear(struct dirslot *s)
+{
+	if (s->src != -1)
+		(void)close(s->src);
+	if (s->dst != -1)
+		(void)close(s->dst);
+	s->src = s->dst = -1;
+	s->id = 0;
+}
+
+void
+worker_fini(struct worker *w)
+{
+	if (w->cache != NULL)
+		for (int i = 0; i < w->nslots; i++)
+			slot_clear(&w->cache[i]);
+	free(w->cache);
+	free(w->dents);
+	copier_fini(&w->copy);
+	w->cache = NULL;
+	w->dents = NULL;
+}
+
+/* Open one directory component by component, never following symlinks. */
+static int
+open_stepwise(int rootfd, const char *path)
+{
+	char comp[NAME_MAX + 1];
+	const char *p = path, *slash;
+	int fd = rootfd, nfd;
+	size_t len;
+
+	while (*p != '\0') {
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		if (len > NAME_MAX) {
+			errno = ENAMETOOLONG;
+			nfd = -1;
+		} else {
+			memcpy(comp, p, len);
+			comp[len] = '\0';
+			nfd = len == 0 ? fd : openat(fd, comp, O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (fd != rootfd && nfd != fd) {
+			int saved = errno;
+
+			(void)close(fd);
+			errno = saved;
+		}
+		if (nfd == -1)
+			return -1;
+		fd = nfd;
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	return fd == rootfd ? openat(rootfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC) : fd;
+}
+
+/*
+ * Open the directory at path below rootfd; returns a new descriptor, or
+ * -1 with errno set.
+ */
+int
+worker_open_below(int rootfd, const char *path)
+{
+	struct open_how how;
+	long fd;
+
+	if (strcmp(path, ".") == 0)
+		return openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!atomic_load_explicit(&no_openat2, memory_order_relaxed)) {
+		memset(&how, 0, sizeof(how));
+		how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+		    RESOLVE_NO_MAGICLINKS;
+		fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+		if (fd >= 0)
+			return (int)fd;
+		if (errno == ENOSYS || errno == E2BIG)
+			atomic_store(&no_openat2, 1);
+		else if (errno != ENAMETOOLONG)
+			return -1;
+	}
+	return open_stepwise(rootfd, path);
+}
+
+static struct dirslot *
+slot_for(struct worker *w, const struct dirref *ref)
+{
+	struct dirslot *s = &w->cache[ref->id % (uint64_t)w->nslots];
+
+	if (s->id != ref->id) {
+		slot_clear(s);
+		s->id = ref->id;
+	}
+	return s;
+}
+
+/*
+ * The source (or destination) directory of ref, from the cache or newly
+ * opened.  The descriptor belongs to the cache: do not close it.  Returns
+ * -1 with errno set on failure.
+ */
+int
+worker_src_dir(struct worker *w, const struct dirref *ref)
+{
+	struct dirslot *s = slot_for(w, ref);
+
+	if (s->src == -1)
+		s->src = worker_open_below(w->rc->roots[ref->root].srcfd, ref->path);
+	return s->src;
+}
+
+int
+worker_dst_dir(struct worker *w, const struct dirref *ref)
+{
+	struct dirslot *s = slot_for(w, ref);
+
+	if (s->dst == -1)
+		s->dst = worker_open_below(w->rc->roots[ref->root].dstfd, ref->path);
+	return s->dst;
+}
+
+/*
+ * Open a destination directory outside the cache, for a second directory
+ * in one task whose slot would evict the first.  The caller closes it.
+ */
+int
+worker_dst_dir_uncached(struct worker *w, const struct dirref *ref)
+{
+	return worker_open_below(w->rc->roots[ref->root].dstfd, ref->path);
+}
+
+int
+worker_same_slot(const struct worker *w, const struct dirref *a,
+    const struct dirref *b)
+{
+	return a->id != b->id &&
+	    a->id % (uint64_t)w->nslots == b->id % (uint64_t)w->nslots;
+}
+
+/*
+ * Report a failure of the current task.  name is an entry of the task's
+ * directory when the failure is about that entry rather than the task's
+ * own object (scans), else NULL.
+ */
+void
+worker_fail(struct worker *w, int op, int side, int err, const char *name)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_ERROR;
+	ev.op = (uint8_t)op;
+	ev.side = (uint8_t)side;
+	ev.err = err;
+	ev.task = w->cur->handle;
+	ev.name = name != NULL ? xstrdup(name) : NULL;
+	w->sink->emit(w->sink, &ev);
+}
+
+/* Tests slow workers down to catch them mid-copy (PCOPY_TEST_DELAY_MS). */
+void
+worker_delay(const struct worker *w)
+{
+	if (w->rc->delay_ms)
+		(void)usleep(w->rc->delay_ms * 1000);
+}
+
+static int
+dispatch(struct worker *w, const struct task *t, uint64_t *cookie)
+{
+	switch (t->kind) {
+	case TASK_SCAN:
+		return walk_dir(w, t, cookie);
+	case TASK_FILE:
+		return filetask_copy(w, t);
+	case TASK_CHUNK:
+		return filetask_chunk(w, t);
+	case TASK_FINISH:
+		return filetask_finish(w, t);
+	case TASK_LINK:
+		return nodetask_link(w, t);
+	case TASK_SYMLINK:
+		return nodetask_symlink(w, t);
+	case TASK_SPECIAL:
+		return nodetask_special(w, t);
+	case TASK_DIRMETA:
+		return nodetask_dirmeta(w, t);
+	default:
+		worker_fail(w, OP_TYPE, SIDE_SRC, EINVAL, NULL);
+		return EINVAL;
+	}
+}
+
+/*
+ * Run t and send its EV_DONE.  The task's handle for the coordinator is
+ * the task pointer the coordinator made (or, in a forked worker, the one
+ * it sent), carried back unchanged.  A stopping worker does not start a
+ * task: it reports it cancelled so the coordinator knows nothing was
+ * written for it.
+ */
+void
+worker_run(struct worker *w, const struct task *t)
+{
+	struct event ev;
+	uint64_t cookie = 0;
+	int err;
+
+	w->cur = t;
+	w->reported = 0;
+	if (worker_stopping()) {
+		err = ECANCELED;
+	} else {
+		worker_delay(w);
+		err = dispatch(w, t, &cookie);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_DONE;
+	ev.err = err;
+	ev.task = t->handle;
+	ev.bytes = w->reported;
+	ev.cookie = cookie;
+	w->sink->emit(w->sink, &ev);
+	w->cur = NULL;
+}

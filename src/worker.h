@@ -1,0 +1,89 @@
+/*
+ * worker.h - what a worker knows and how it runs one task.
+ *
+ * The same worker code runs in a thread (threads backend), in a forked
+ * process (fork backend) and in a thread of a forked process (mixed).  It
+ * reports through a sink, which the backend provides.
+ */
+#ifndef PCOPY_WORKER_H
+#define PCOPY_WORKER_H
+
+#include <sys/types.h>
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "copy.h"
+#include "task.h"
+
+/*
+ * One SRC DST pair of the command line.  Paths in tasks are relative to
+ * these directories, opened by the coordinator before any worker starts
+ * (so forked workers inherit them).
+ */
+struct root {
+	int	 srcfd, dstfd;
+	char	*src_disp, *dst_disp;	/* as the user wrote them */
+	int	 is_dir;		/* SRC is a directory (the root) */
+	int	 fresh;			/* the top directory was created now */
+	int	 pristine;		/* ... in a directory not set-group-ID */
+};
+
+/* Settings every worker shares; read-only once workers start. */
+struct runconf {
+	struct root	*roots;
+	uint32_t	 nroots;
+	uint64_t	 chunk_size;
+	uid_t		 euid;
+	gid_t		 egid;
+	int		 is_root;	/* may keep any owner */
+	pid_t		 pid;		/* names temporaries: .pcopy.PID.SEQ */
+	unsigned	 delay_ms;	/* PCOPY_TEST_DELAY_MS, tests only */
+	int		 dircache_slots;
+	unsigned	 preserve;	/* PRESERVE_* of meta.h */
+	mode_t		 umask;		/* the user's, for --no-preserve=mode */
+	int		 reflink, sparse;
+};
+
+/* Where a worker's events go; provided by the backend. */
+struct sink {
+	void	(*emit)(struct sink *, const struct event *);
+	void	(*flush)(struct sink *);
+};
+
+struct dirslot {
+	uint64_t id;
+	int	 src, dst;
+};
+
+struct worker {
+	int			 index;
+	const struct runconf	*rc;
+	struct sink		*sink;
+	struct dirslot		*cache;
+	int			 nslots;
+	struct copier		 copy;
+	char			*dents;		/* getdents64 buffer */
+	size_t			 dentsize;
+	const struct task	*cur;
+	uint64_t		 reported;	/* bytes of cur sent in EV_BYTES */
+};
+
+/* Set to ask every worker of this process to stop at the next check. */
+extern atomic_int worker_stop;
+
+void	worker_init(struct worker *, int, const struct runconf *,
+	    struct sink *);
+void	worker_fini(struct worker *);
+void	worker_run(struct worker *, const struct task *);
+void	worker_fail(struct worker *, int, int, int, const char *);
+int	worker_src_dir(struct worker *, const struct dirref *);
+int	worker_dst_dir(struct worker *, const struct dirref *);
+int	worker_open_below(int, const char *);
+int	worker_dst_dir_uncached(struct worker *, const struct dirref *);
+int	worker_same_slot(const struct worker *, const struct dirref *,
+	    const struct dirref *);
+int	worker_stopping(void);
+void	worker_delay(const struct worker *);
+
+#endif
