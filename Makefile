@@ -110,7 +110,10 @@ $(TOBJ)/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBSRCS:src/%.c=$(TOBJ)/
 
 unit: $(UNITS:%=$(AOBJ)/%) $(TOBJ)/test_queue
 
-check: .build/deps-test.ok pcopy unit $(AOBJ)/pcopy $(TOBJ)/pcopy
+.build/treecmp: tests/tools/treecmp.c | .build/deps-build.ok
+	$(CC) -O2 -g $(WARN) -o $@ $<
+
+check: .build/deps-test.ok pcopy unit .build/treecmp $(AOBJ)/pcopy $(TOBJ)/pcopy
 	@UNITS="$(UNITS)" tests/check.sh
 
 demo: pcopy

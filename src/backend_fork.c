@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -159,6 +160,10 @@ spawn(struct fpool *fp, int i)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
 		return -1;
+	/* A child must not inherit output still buffered: it would be
+	 * written twice if anything in the child ever flushed it. */
+	(void)fflush(stdout);
+	(void)fflush(stderr);
 	if ((pid = fork()) == -1) {
 		int saved = errno;
 

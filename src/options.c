@@ -41,7 +41,8 @@ static const struct option longopts[] = {
 	{ NULL,			0,			NULL, 0 }
 };
 
-static const char shortopts[] = "+ab:j:rRt:Tvq";
+/* The leading ":" makes a missing argument return ':', not '?'. */
+static const char shortopts[] = ":ab:j:rRt:Tvq";
 
 static int
 fail(char *errbuf, size_t len, const char *fmt, ...)
@@ -158,7 +159,7 @@ int
 options_parse(struct options *o, int argc, char **argv, char *errbuf,
     size_t len)
 {
-	int c, v;
+	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->chunk_size = DEFAULT_CHUNK_SIZE;
@@ -230,18 +231,15 @@ options_parse(struct options *o, int argc, char **argv, char *errbuf,
 			return PARSE_HELP;
 		case OPT_VERSION:
 			return PARSE_VERSION;
-		case '?':
+		case ':':
+			return fail(errbuf, len,
+			    "option '%s' requires an argument", argv[optind - 1]);
 		default:
-			if (optopt != 0 && optopt < 256)
+			if (optopt > 0 && optopt < 256)
 				return fail(errbuf, len,
 				    "invalid option -- '%c'", optopt);
-			v = optind - 1;
-			if (v > 0 && v < argc && strchr(argv[v], '=') == NULL &&
-			    optopt != 0)
-				return fail(errbuf, len,
-				    "option '%s' requires an argument", argv[v]);
 			return fail(errbuf, len, "unrecognized option '%s'",
-			    v > 0 && v < argc ? argv[v] : "?");
+			    argv[optind - 1]);
 		}
 	}
 	o->operands = argv + optind;

@@ -47,6 +47,7 @@ struct dirnode {
 	struct finfo	 st;
 	uint64_t	 cookie;	/* where the next scan part starts */
 	struct dirnode	*snext;		/* on the scan stack */
+	struct dirnode	*anext, *aprev;	/* every live dirnode, for freeing */
 	uint32_t	 pathlen;
 	char		 path[];	/* below the root; "." for the top */
 };
@@ -56,6 +57,7 @@ struct bigfile {
 	struct task	*tmpl;
 	uint32_t	 chunks, left;
 	int		 failed;
+	int		 finishing;	/* tmpl is out as TASK_FINISH */
 	struct bigfile	*next, *prev;
 };
 
@@ -69,7 +71,7 @@ struct plan {
 	size_t		 nslabs;
 	struct task	*ready, *ready_tail, *inflight;
 	size_t		 nready;
-	struct dirnode	*scans;
+	struct dirnode	*scans, *dirs;
 	int		 scans_inflight;
 	struct batch	 held;		/* formed, not yet taken */
 	struct bigfile	*bigs;
@@ -198,6 +200,10 @@ dirnode_new(struct plan *p, struct dirnode *parent, uint32_t root,
 
 	d->id = ++p->next_id;
 	d->parent = parent;
+	d->anext = p->dirs;
+	if (p->dirs != NULL)
+		p->dirs->aprev = d;
+	p->dirs = d;
 	d->root = root;
 	d->st = *st;
 	d->pathlen = (uint32_t)plen;
@@ -215,10 +221,23 @@ dirnode_new(struct plan *p, struct dirnode *parent, uint32_t root,
 }
 
 static void
-dirnode_release(struct dirnode *d)
+dirnode_free(struct plan *p, struct dirnode *d)
+{
+	if (d->aprev != NULL)
+		d->aprev->anext = d->anext;
+	else
+		p->dirs = d->anext;
+	if (d->anext != NULL)
+		d->anext->aprev = d->aprev;
+	free(d);
+}
+
+/* Free d once it is complete and no link group points into it. */
+static void
+dirnode_release(struct plan *p, struct dirnode *d)
 {
 	if (d->done && d->links == 0)
-		free(d);
+		dirnode_free(p, d);
 }
 
 static void
@@ -244,7 +263,7 @@ dir_done(struct plan *p, struct dirnode *d)
 		child_done(p, parent);
 	else
 		p->roots_left--;
-	dirnode_release(d);
+	dirnode_release(p, d);
 }
 
 /* One child of d finished; when none is left, d's metadata goes out. */
@@ -376,7 +395,7 @@ link_maybe_forget(struct plan *p, struct linkrec *rec)
 	links_remove(p->links, rec);
 	if (d != NULL) {
 		d->links--;
-		dirnode_release(d);
+		dirnode_release(p, d);
 	}
 }
 
@@ -594,6 +613,7 @@ chunk_done(struct plan *p, struct task *t, int err)
 	}
 	task_free(p, t);
 	if (bf->left == 0) {
+		bf->finishing = 1;
 		tmpl->kind = TASK_FINISH;
 		if (bf->failed)
 			tmpl->flags |= TF_FAILED;
@@ -844,6 +864,14 @@ plan_fill(struct plan *p, struct backend *b)
 
 /* ---- the run ---- */
 
+static void release_list(struct task *);
+
+static void
+release_waiters(struct linkrec *rec)
+{
+	release_list(rec->waiters);
+}
+
 /*
  * A plan for nworkers workers in nprocs processes (0 for threads), -v
  * output when verbose, NUL-terminated with nul.
@@ -886,6 +914,11 @@ plan_add_root(struct plan *p, uint32_t r, const struct finfo *st,
 		d->pending = 1;
 		p->counts.dirs_total++;
 		scan_push(p, d);
+		if (p->verbose) {
+			struct where w = { root, ".", NULL, NULL };
+
+			(void)report_verbose(&w, p->nul);
+		}
 		return;
 	}
 	/* A single file: its names live in a one-entry listing. */
@@ -984,25 +1017,36 @@ plan_wstats(const struct plan *p)
 	return p->wstats;
 }
 
+/* Drop the listings a list of tasks (linked by next) still holds. */
 static void
-release_link(struct linkrec *rec)
+release_list(struct task *t)
 {
-	struct dirnode *d = rec->dir;
-
-	if (d != NULL && --d->links == 0 && d->done)
-		free(d);
+	for (; t != NULL; t = t->next)
+		ents_release(t->ents);
 }
 
+/*
+ * Free the plan.  After an interrupted run tasks may still be queued,
+ * in flight or waiting; their listings and directories go too.
+ */
 void
 plan_free(struct plan *p)
 {
 	if (p == NULL)
 		return;
-	links_free(p->links, release_link);
+	release_list(p->ready);
+	release_list(p->inflight);
+	for (uint32_t i = 0; i < p->held.n; i++)
+		ents_release(p->held.t[i]->ents);
+	links_free(p->links, release_waiters);
 	for (struct bigfile *bf = p->bigs, *next; bf != NULL; bf = next) {
 		next = bf->next;
+		if (!bf->finishing)	/* else a list above had it */
+			ents_release(bf->tmpl->ents);
 		free(bf);
 	}
+	while (p->dirs != NULL)
+		dirnode_free(p, p->dirs);
 	for (size_t i = 0; i < p->nslabs; i++)
 		free(p->slabs[i]);
 	free(p->slabs);

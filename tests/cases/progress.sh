@@ -1,0 +1,55 @@
+# Progress goes to stderr only: --progress=json is one JSON object per
+# line whose percentage never goes down and ends at exactly 100.0 with
+# the totals; --progress=line is a plain line a second; the bar on a
+# terminal is redrawn at least four times a second and ends at 100.0%.
+. "$TESTLIB"
+
+mkdir -p src/a src/b
+for i in $(seq 1 30); do mkfile src/a/f$i 100000; done
+mkfile src/b/big $((16 * 1048576))
+stamp_tree src
+
+PCOPY_TEST_DELAY_MS=40 pc -j 2 --progress=json src dst-json > out 2> err ||
+    fail "exit $?"
+[ -s out ] && fail "progress wrote to stdout"
+python3 - err <<'PY' || fail "bad JSON progress: $(tail -n 3 err)"
+import json, sys
+last = -1.0
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) >= 2, "too few progress lines"
+for line in lines:
+    o = json.loads(line)
+    for k in ("time", "percent", "bytes_done", "bytes_total", "files_done",
+              "files_total", "errors", "rate", "eta", "total_final",
+              "finished"):
+        assert k in o, k
+    assert o["percent"] >= last, "percentage went down"
+    last = o["percent"]
+    if not o["finished"]:
+        assert o["percent"] < 100.0, "100% before the end"
+end = json.loads(lines[-1])
+assert end["finished"] and end["percent"] == 100.0, end
+assert end["bytes_done"] == end["bytes_total"] == 16 * 1048576 + 30 * 100000
+assert end["files_done"] == end["files_total"] == 31, end
+assert end["errors"] == 0
+PY
+
+PCOPY_TEST_DELAY_MS=40 pc -j 2 --progress=line src dst-line > out 2> err ||
+    fail "exit $?"
+[ -s out ] && fail "progress wrote to stdout"
+grep -q '^pcopy: [0-9.]*% ' err || fail "no progress lines: $(cat err)"
+tail -n 1 err | grep -q '^pcopy: 100.0% ' || fail "last line: $(tail -n 1 err)"
+
+command -v script >/dev/null || skip "no script(1) for a terminal"
+PCOPY_TEST_DELAY_MS=40 script -qfec \
+    "'$PCOPY' --backend=$BACKEND -j 2 src dst-bar" /dev/null > tty ||
+    fail "exit $? on a terminal"
+draws=$(tr -cd '\r' < tty | wc -c)
+secs=$(PCOPY_TEST_DELAY_MS=40 /usr/bin/time -f %e "$PCOPY" \
+    --backend=$BACKEND -j 2 src dst-timed 2>&1 >/dev/null | tail -n 1)
+python3 -c "import sys; d, s = $draws, $secs; sys.exit(0 if d >= 4 * s - 2 else 1)" ||
+    fail "only $draws redraws in about $secs s"
+tr '\r' '\n' < tty | grep -v '^$' | tail -n 1 | grep -q '^100.0% ' ||
+    fail "the bar does not end at 100.0%: $(tr '\r' '\n' < tty | tail -n 2)"
+grep -q 'files' tty || fail "no file counts on the bar"
+exit 0

@@ -1,0 +1,55 @@
+#!/bin/bash
+# tests/check.sh - what "make check" runs once everything is built:
+#   1. the C unit tests (built with ASan+UBSan; the queue also with TSan)
+#   2. the integration cases with ./pcopy under every backend
+#   3. the same cases with the ASan+UBSan build under every backend
+#   4. the cases with the TSan build under the threaded backends
+# and one last line "N passed, N failed" for all of it.
+#
+# The plain pass runs in $TMPDIR (default /tmp, so on disk); the
+# sanitizer passes run on tmpfs when /dev/shm is there, which keeps the
+# whole check to a few minutes.
+
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+# Sanitizers stop the process at the first report, so a report fails the
+# case that caused it.
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+
+echo "== unit tests"
+for u in ${UNITS:-}; do
+	for build in asan tsan; do
+		bin=.build/$build/$u
+		[ -x "$bin" ] || continue
+		if out=$("$bin" 2>&1); then
+			printf 'PASS %s [%s]\n' "$u" "$build"
+			echo "$build $u unit PASS" >> "$results"
+		else
+			printf 'FAIL %s [%s]\n' "$u" "$build"
+			echo "$out" | sed 's/^/     | /' | tail -n 30
+			echo "$build $u unit FAIL" >> "$results"
+		fi
+	done
+done
+
+echo "== integration tests"
+PCOPY=./pcopy tests/run.sh -r "$results" 2>&1 | grep -v ' passed, '
+shm=${TMPDIR:-/tmp}
+[ -d /dev/shm ] && [ -w /dev/shm ] && shm=/dev/shm
+echo "== integration tests, ASan+UBSan build"
+PCOPY=.build/asan/pcopy TMPDIR=$shm tests/run.sh -l asan -r "$results" 2>&1 |
+    grep -v ' passed, '
+echo "== integration tests, TSan build"
+PCOPY=.build/tsan/pcopy TMPDIR=$shm tests/run.sh -l tsan -b "threads mixed" \
+    -r "$results" 2>&1 | grep -v ' passed, '
+
+pass=$(grep -c ' PASS$' "$results")
+failed=$(grep -c ' FAIL$' "$results")
+echo "$pass passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,121 @@
+/*
+ * test_queue.c - the bounded queue: order, capacity, timeouts, closing,
+ * and many producers and consumers at once (run under TSan too).
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "queue.h"
+#include "unit.h"
+
+#define PRODUCERS	4
+#define CONSUMERS	4
+#define PER_PRODUCER	20000
+
+static struct queue *shared;
+static uint64_t sums[CONSUMERS];
+static long counts[CONSUMERS];
+
+static void *
+producer(void *arg)
+{
+	uint64_t base = (uint64_t)(uintptr_t)arg * PER_PRODUCER;
+
+	for (uint64_t i = 1; i <= PER_PRODUCER; i++) {
+		uint64_t v = base + i;
+
+		if (queue_push(shared, &v) != 0)
+			abort();
+	}
+	return NULL;
+}
+
+static void *
+consumer(void *arg)
+{
+	int id = (int)(uintptr_t)arg;
+	uint64_t buf[16];
+	ssize_t n;
+
+	while ((n = queue_pop(shared, buf, 16, -1)) > 0)
+		for (ssize_t i = 0; i < n; i++) {
+			sums[id] += buf[i];
+			counts[id]++;
+		}
+	return NULL;
+}
+
+static void
+test_order_and_capacity(void)
+{
+	struct queue *q = queue_new(4, sizeof(int));
+	int in[6] = { 1, 2, 3, 4, 5, 6 }, out[8];
+
+	CHECK(queue_room(q) == 4);
+	CHECK(queue_try_push(q, in, 6) == 4);
+	CHECK(queue_room(q) == 0);
+	CHECK(queue_length(q) == 4);
+	CHECK(queue_pop(q, out, 2, 0) == 2);
+	CHECK(out[0] == 1 && out[1] == 2);
+	CHECK(queue_try_push(q, in + 4, 2) == 2);	/* wraps around */
+	CHECK(queue_pop(q, out, 8, 0) == 4);
+	CHECK(out[0] == 3 && out[1] == 4 && out[2] == 5 && out[3] == 6);
+	CHECK(queue_pop(q, out, 8, 0) == 0);		/* empty, no wait */
+	CHECK(queue_pop(q, out, 8, 30) == 0);		/* empty, timed out */
+	queue_free(q);
+}
+
+static void
+test_close(void)
+{
+	struct queue *q = queue_new(4, sizeof(int));
+	int v = 7, out[4];
+
+	CHECK(queue_push(q, &v) == 0);
+	queue_close(q);
+	CHECK(queue_push(q, &v) == -1);		/* no pushes once closed */
+	CHECK(queue_try_push(q, &v, 1) == 0);
+	CHECK(queue_room(q) == 0);
+	CHECK(queue_pop(q, out, 4, -1) == 1);	/* drains what is left */
+	CHECK(out[0] == 7);
+	CHECK(queue_pop(q, out, 4, -1) == -1);	/* then says closed */
+	queue_free(q);
+	queue_free(NULL);
+}
+
+static void
+test_threads(void)
+{
+	pthread_t p[PRODUCERS], c[CONSUMERS];
+	uint64_t total = 0, want = 0;
+	long n = 0;
+
+	shared = queue_new(64, sizeof(uint64_t));
+	for (int i = 0; i < CONSUMERS; i++)
+		pthread_create(&c[i], NULL, consumer, (void *)(uintptr_t)i);
+	for (int i = 0; i < PRODUCERS; i++)
+		pthread_create(&p[i], NULL, producer, (void *)(uintptr_t)i);
+	for (int i = 0; i < PRODUCERS; i++)
+		pthread_join(p[i], NULL);
+	queue_close(shared);
+	for (int i = 0; i < CONSUMERS; i++) {
+		pthread_join(c[i], NULL);
+		total += sums[i];
+		n += counts[i];
+	}
+	for (uint64_t i = 1; i <= (uint64_t)PRODUCERS * PER_PRODUCER; i++)
+		want += i;
+	CHECK(n == (long)PRODUCERS * PER_PRODUCER);
+	CHECK(total == want);
+	queue_free(shared);
+}
+
+int
+main(void)
+{
+	test_order_and_capacity();
+	test_close();
+	test_threads();
+	return unit_end("test_queue");
+}
