@@ -28,6 +28,7 @@
 #include "links.h"
 #include "meta.h"
 #include "plan.h"
+#include "plan_int.h"
 #include "report.h"
 #include "tasks.h"
 #include "util.h"
@@ -37,55 +38,10 @@
 #define COST_MIN	4096		/* what any task costs, in bytes */
 #define COST_MAX	(16u << 20)	/* bytes of work in one batch */
 
-struct dirnode {
-	uint64_t	 id;
-	struct dirnode	*parent;
-	uint32_t	 root;
-	uint32_t	 pending;	/* unfinished children, +1 listing */
-	uint32_t	 links;		/* link groups whose copy is here */
-	uint8_t		 fresh, pristine, ours, done;
-	struct finfo	 st;
-	uint64_t	 cookie;	/* where the next scan part starts */
-	struct dirnode	*snext;		/* on the scan stack */
-	struct dirnode	*anext, *aprev;	/* every live dirnode, for freeing */
-	uint32_t	 pathlen;
-	char		 path[];	/* below the root; "." for the top */
-};
-
-/* A file copied in chunks; its template task becomes TASK_FINISH. */
-struct bigfile {
-	struct task	*tmpl;
-	uint32_t	 chunks, left;
-	int		 failed;
-	int		 finishing;	/* tmpl is out as TASK_FINISH */
-	struct bigfile	*next, *prev;
-};
-
-struct plan {
-	const struct runconf *rc;
-	int		 nworkers, live_procs, verbose, nul;
-	int		 stopping, fatal;
-	uint64_t	 next_id, next_seq;
-	struct task	*free_tasks;
-	struct task	**slabs;
-	size_t		 nslabs;
-	struct task	*ready, *ready_tail, *inflight;
-	size_t		 nready;
-	struct dirnode	*scans, *dirs;
-	int		 scans_inflight;
-	struct batch	 held;		/* formed, not yet taken */
-	struct bigfile	*bigs;
-	struct linktab	*links;
-	int		 roots_left;
-	struct counts	 counts;
-	struct totals	 totals;
-	struct wstats	*wstats;
-};
-
 /* ---- tasks and lists ---- */
 
-static struct task *
-task_new(struct plan *p, int kind, struct dirnode *d)
+struct task *
+plan_task_new(struct plan *p, int kind, struct dirnode *d)
 {
 	struct task *t;
 
@@ -117,23 +73,23 @@ task_new(struct plan *p, int kind, struct dirnode *d)
 	return t;
 }
 
-static void
-ents_release(struct entries *e)
+void
+plan_ents_release(struct entries *e)
 {
 	if (e != NULL && --e->refs == 0)
 		entries_free(e);
 }
 
-static void
-task_free(struct plan *p, struct task *t)
+void
+plan_task_free(struct plan *p, struct task *t)
 {
-	ents_release(t->ents);
+	plan_ents_release(t->ents);
 	t->next = p->free_tasks;
 	p->free_tasks = t;
 }
 
-static void
-ready_push(struct plan *p, struct task *t)
+void
+plan_ready(struct plan *p, struct task *t)
 {
 	t->next = NULL;
 	if (p->ready_tail != NULL)
@@ -233,8 +189,8 @@ dirnode_free(struct plan *p, struct dirnode *d)
 }
 
 /* Free d once it is complete and no link group points into it. */
-static void
-dirnode_release(struct plan *p, struct dirnode *d)
+void
+plan_dirnode_release(struct plan *p, struct dirnode *d)
 {
 	if (d->done && d->links == 0)
 		dirnode_free(p, d);
@@ -263,7 +219,7 @@ dir_done(struct plan *p, struct dirnode *d)
 		child_done(p, parent);
 	else
 		p->roots_left--;
-	dirnode_release(p, d);
+	plan_dirnode_release(p, d);
 }
 
 /* One child of d finished; when none is left, d's metadata goes out. */
@@ -273,10 +229,10 @@ child_done(struct plan *p, struct dirnode *d)
 	if (--d->pending > 0)
 		return;
 	if (d->ours) {
-		struct task *t = task_new(p, TASK_DIRMETA, d);
+		struct task *t = plan_task_new(p, TASK_DIRMETA, d);
 
 		t->st = d->st;
-		ready_push(p, t);
+		plan_ready(p, t);
 	} else {
 		dir_done(p, d);
 	}
@@ -308,8 +264,8 @@ verbose(struct plan *p, const struct task *t, const char *name)
 
 /* ---- hard links and chunked files ---- */
 
-static int
-kind_for(const struct finfo *st)
+int
+plan_kind_for(const struct finfo *st)
 {
 	if (S_ISREG(st->mode))
 		return TASK_FILE;
@@ -318,152 +274,11 @@ kind_for(const struct finfo *st)
 	return TASK_SPECIAL;
 }
 
-static struct task *
-chunk_task(struct plan *p, struct bigfile *bf, uint32_t i)
-{
-	struct task *tmpl = bf->tmpl, *c;
-	uint64_t chunk = p->rc->chunk_size;
 
-	c = task_new(p, TASK_CHUNK, tmpl->dirnode);
-	c->name = tmpl->name;
-	c->namelen = tmpl->namelen;
-	c->dname = tmpl->dname;
-	c->dnamelen = tmpl->dnamelen;
-	c->st = tmpl->st;
-	c->ents = tmpl->ents;
-	c->ents->refs++;
-	c->off = (uint64_t)i * chunk;
-	c->len = MIN(chunk, tmpl->st.size - c->off);
-	c->tmpseq = tmpl->tmpseq;
-	c->big = bf;
-	if (i == 0)
-		c->flags |= TF_CREATE;
-	return c;
-}
 
-/* A regular file (or the first name of a link group) is to be copied. */
-static void
-schedule_copy(struct plan *p, struct task *t)
-{
-	struct bigfile *bf;
 
-	if (t->kind == TASK_FILE) {
-		p->counts.bytes_total += t->st.size;
-		if (t->st.size > p->rc->chunk_size) {
-			bf = xcalloc(1, sizeof(*bf));
-			bf->tmpl = t;
-			bf->chunks = (uint32_t)((t->st.size + p->rc->chunk_size -
-			    1) / p->rc->chunk_size);
-			bf->left = bf->chunks;
-			bf->next = p->bigs;
-			if (p->bigs != NULL)
-				p->bigs->prev = bf;
-			p->bigs = bf;
-			t->big = bf;
-			ready_push(p, chunk_task(p, bf, 0));
-			return;
-		}
-	}
-	ready_push(p, t);
-}
 
-static void
-link_to(struct linkrec *rec, struct task *t)
-{
-	struct dirnode *d = rec->dir;
 
-	t->kind = TASK_LINK;
-	t->link = rec;
-	t->ldir.id = d->id;
-	t->ldir.root = d->root;
-	t->ldir.path = d->path;
-	t->ldir.pathlen = d->pathlen;
-	t->lname = rec->name;
-	t->lnamelen = (uint16_t)strlen(rec->name);
-	rec->users++;
-}
-
-/* Drop a group no task needs any more. */
-static void
-link_maybe_forget(struct plan *p, struct linkrec *rec)
-{
-	struct dirnode *d = rec->dir;
-
-	if (rec->seen < rec->nlink || rec->waiters != NULL || rec->users > 0 ||
-	    rec->state == LINK_COPYING)
-		return;
-	links_remove(p->links, rec);
-	if (d != NULL) {
-		d->links--;
-		dirnode_release(p, d);
-	}
-}
-
-/*
- * A name of a hard-link group has been seen.  Returns 1 when it will be a
- * link (queued or waiting), 0 when it is to be copied (the group's first,
- * or the first after a failed copy).
- */
-static int
-link_join(struct plan *p, struct task *t)
-{
-	struct linkrec *rec = links_find(p->links, t->st.dev, t->st.ino);
-
-	if (rec == NULL) {
-		rec = links_add(p->links, t->st.dev, t->st.ino, t->st.nlink);
-		rec->first = t;
-		t->link = rec;
-		return 0;
-	}
-	rec->seen++;
-	switch (rec->state) {
-	case LINK_DONE:
-		link_to(rec, t);
-		ready_push(p, t);
-		return 1;
-	case LINK_COPYING:
-		t->kind = TASK_LINK;
-		t->link = rec;
-		t->next = rec->waiters;
-		rec->waiters = t;
-		return 1;
-	default:
-		rec->first = t;
-		rec->state = LINK_COPYING;
-		t->link = rec;
-		return 0;
-	}
-}
-
-/* The copy a link group waited for is done (ok) or has failed. */
-static void
-link_copied(struct plan *p, struct task *t, int ok)
-{
-	struct linkrec *rec = t->link;
-	struct dirnode *d = t->dirnode;
-	struct task *w;
-
-	if (ok) {
-		rec->state = LINK_DONE;
-		rec->dir = d;
-		d->links++;
-		rec->name = xstrdup(t->dname != NULL ? t->dname : t->name);
-		while ((w = rec->waiters) != NULL) {
-			rec->waiters = w->next;
-			link_to(rec, w);
-			ready_push(p, w);
-		}
-	} else if ((w = rec->waiters) != NULL) {
-		/* The next name becomes the copy. */
-		rec->waiters = w->next;
-		w->kind = (uint8_t)kind_for(&w->st);
-		rec->first = w;
-		schedule_copy(p, w);
-	} else {
-		rec->state = LINK_FAILED;
-	}
-	link_maybe_forget(p, rec);
-}
 
 /* ---- scan results ---- */
 
@@ -498,7 +313,7 @@ add_entry(struct plan *p, struct dirnode *d, struct entries *ents,
 		add_subdir(p, d, e);
 		return;
 	}
-	t = task_new(p, kind_for(&e->st), d);
+	t = plan_task_new(p, plan_kind_for(&e->st), d);
 	t->name = e->name;
 	t->namelen = e->namelen;
 	t->st = e->st;
@@ -507,9 +322,9 @@ add_entry(struct plan *p, struct dirnode *d, struct entries *ents,
 	d->pending++;
 	p->counts.files_total++;
 	if (e->st.nlink > 1 && (p->rc->preserve & PRESERVE_LINKS) &&
-	    link_join(p, t))
+	    plan_link_join(p, t))
 		return;
-	schedule_copy(p, t);
+	plan_schedule_copy(p, t);
 }
 
 static void
@@ -526,7 +341,7 @@ scan_done(struct plan *p, struct task *t, const struct event *ev)
 		ents->refs = 1;		/* held while its entries are added */
 		while ((e = entries_next(ents, &pos)) != NULL)
 			add_entry(p, d, ents, e);
-		ents_release(ents);
+		plan_ents_release(ents);
 	}
 	if (ev->err == 0 && ev->cookie != 0) {
 		d->cookie = ev->cookie;
@@ -534,14 +349,14 @@ scan_done(struct plan *p, struct task *t, const struct event *ev)
 	} else {
 		child_done(p, d);	/* the +1 held while listing */
 	}
-	task_free(p, t);
+	plan_task_free(p, t);
 }
 
 /* ---- task completion ---- */
 
 /* Count a finished task's bytes as done, whatever it reported so far. */
-static void
-count_bytes(struct plan *p, struct task *t)
+void
+plan_count_bytes(struct plan *p, struct task *t)
 {
 	uint64_t size = t->kind == TASK_FILE ? t->st.size :
 	    t->kind == TASK_CHUNK ? t->len : 0;
@@ -571,93 +386,47 @@ tally(struct plan *p, const struct task *t, int kind)
 }
 
 /* A non-directory entry is finished (err > 0: failed). */
-static void
-entry_done(struct plan *p, struct task *t, int err)
+void
+plan_entry_done(struct plan *p, struct task *t, int err)
 {
 	struct dirnode *d = t->dirnode;
 	struct linkrec *rec = t->link;
 
-	count_bytes(p, t);
+	plan_count_bytes(p, t);
 	p->counts.files_done++;
 	if (err == 0)
 		tally(p, t, t->kind == TASK_FINISH ? TASK_FILE : t->kind);
 	else if (err == TASK_SKIPPED)
 		p->totals.skipped++;
-	if (rec != NULL && t->kind == TASK_LINK) {
-		t->link = NULL;
-		rec->users--;
-		link_maybe_forget(p, rec);
-	} else if (rec != NULL) {
-		link_copied(p, t, err <= 0);
-	}
-	task_free(p, t);
+	if (rec != NULL && t->kind == TASK_LINK)
+		plan_link_done(p, t);
+	else if (rec != NULL)
+		plan_link_copied(p, t, err <= 0);
+	plan_task_free(p, t);
 	child_done(p, d);
 }
 
-static void
-chunk_done(struct plan *p, struct task *t, int err)
-{
-	struct bigfile *bf = t->big;
-	struct task *tmpl = bf->tmpl;
 
-	count_bytes(p, t);
-	bf->left--;
-	if (err != 0)
-		bf->failed = 1;
-	if ((t->flags & TF_CREATE) && err == 0 && !p->stopping) {
-		for (uint32_t i = 1; i < bf->chunks; i++)
-			ready_push(p, chunk_task(p, bf, i));
-	} else if (t->flags & TF_CREATE) {
-		bf->left = 0;	/* the others never started */
-		p->counts.bytes_done += tmpl->st.size - t->len;
-	}
-	task_free(p, t);
-	if (bf->left == 0) {
-		bf->finishing = 1;
-		tmpl->kind = TASK_FINISH;
-		if (bf->failed)
-			tmpl->flags |= TF_FAILED;
-		ready_push(p, tmpl);
-	}
-}
-
-static void
-finish_done(struct plan *p, struct task *t, int err)
-{
-	struct bigfile *bf = t->big;
-	int failed = bf->failed || err > 0;
-
-	if (bf->prev != NULL)
-		bf->prev->next = bf->next;
-	else
-		p->bigs = bf->next;
-	if (bf->next != NULL)
-		bf->next->prev = bf->prev;
-	free(bf);
-	t->big = NULL;
-	t->reported = t->st.size;	/* chunks counted the bytes */
-	entry_done(p, t, failed ? (err > 0 ? err : EIO) : err);
-}
 
 static void
 task_done(struct plan *p, struct task *t, int err)
 {
 	switch (t->kind) {
 	case TASK_CHUNK:
-		chunk_done(p, t, err);
+		plan_chunk_done(p, t, err);
 		break;
 	case TASK_FINISH:
-		finish_done(p, t, err);
+		plan_finish_done(p, t, err);
 		break;
 	case TASK_DIRMETA: {
 		struct dirnode *d = t->dirnode;
 
-		task_free(p, t);
+		plan_task_free(p, t);
 		dir_done(p, d);
 		break;
 	}
 	default:
-		entry_done(p, t, err);
+		plan_entry_done(p, t, err);
 		break;
 	}
 }
@@ -805,7 +574,7 @@ scan_batch(struct plan *p, struct batch *bt)
 	struct task *t;
 
 	p->scans = d->snext;
-	t = task_new(p, TASK_SCAN, d);
+	t = plan_task_new(p, TASK_SCAN, d);
 	t->off = d->cookie;
 	t->st = d->st;
 	p->scans_inflight++;
@@ -925,7 +694,7 @@ plan_add_root(struct plan *p, uint32_t r, const struct finfo *st,
 	names = entries_new(256);
 	e = entries_add(&names, srcname, strlen(srcname));
 	e->st = *st;
-	t = task_new(p, kind_for(st), d);
+	t = plan_task_new(p, plan_kind_for(st), d);
 	t->name = e->name;
 	t->namelen = e->namelen;
 	e = entries_add(&names, dstname, strlen(dstname));
@@ -938,9 +707,9 @@ plan_add_root(struct plan *p, uint32_t r, const struct finfo *st,
 	d->pending = 1;
 	p->counts.files_total++;
 	if (st->nlink > 1 && (p->rc->preserve & PRESERVE_LINKS) &&
-	    link_join(p, t))
+	    plan_link_join(p, t))
 		return;
-	schedule_copy(p, t);
+	plan_schedule_copy(p, t);
 }
 
 int
@@ -1022,7 +791,7 @@ static void
 release_list(struct task *t)
 {
 	for (; t != NULL; t = t->next)
-		ents_release(t->ents);
+		plan_ents_release(t->ents);
 }
 
 /*
@@ -1037,12 +806,12 @@ plan_free(struct plan *p)
 	release_list(p->ready);
 	release_list(p->inflight);
 	for (uint32_t i = 0; i < p->held.n; i++)
-		ents_release(p->held.t[i]->ents);
+		plan_ents_release(p->held.t[i]->ents);
 	links_free(p->links, release_waiters);
 	for (struct bigfile *bf = p->bigs, *next; bf != NULL; bf = next) {
 		next = bf->next;
 		if (!bf->finishing)	/* else a list above had it */
-			ents_release(bf->tmpl->ents);
+			plan_ents_release(bf->tmpl->ents);
 		free(bf);
 	}
 	while (p->dirs != NULL)

@@ -1,0 +1,110 @@
+/*
+ * plan_chunks.c - a file larger than the chunk size is copied in chunks by
+ * several workers at once.
+ *
+ * The first chunk creates the copy at its full size; the others go out
+ * when it is done; when all are done the file's own task, kept as a
+ * template, goes out as TASK_FINISH to apply the metadata (or remove the
+ * copy if a chunk failed).  Progress counts each chunk's bytes as they
+ * are copied.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "plan_int.h"
+#include "util.h"
+#include "worker.h"
+
+static struct task *
+chunk_task(struct plan *p, struct bigfile *bf, uint32_t i)
+{
+	struct task *tmpl = bf->tmpl, *c;
+	uint64_t chunk = p->rc->chunk_size;
+
+	c = plan_task_new(p, TASK_CHUNK, tmpl->dirnode);
+	c->name = tmpl->name;
+	c->namelen = tmpl->namelen;
+	c->dname = tmpl->dname;
+	c->dnamelen = tmpl->dnamelen;
+	c->st = tmpl->st;
+	c->ents = tmpl->ents;
+	c->ents->refs++;
+	c->off = (uint64_t)i * chunk;
+	c->len = MIN(chunk, tmpl->st.size - c->off);
+	c->tmpseq = tmpl->tmpseq;
+	c->big = bf;
+	if (i == 0)
+		c->flags |= TF_CREATE;
+	return c;
+}
+
+/* A regular file (or the first name of a link group) is to be copied. */
+void
+plan_schedule_copy(struct plan *p, struct task *t)
+{
+	struct bigfile *bf;
+
+	if (t->kind == TASK_FILE) {
+		p->counts.bytes_total += t->st.size;
+		if (t->st.size > p->rc->chunk_size) {
+			bf = xcalloc(1, sizeof(*bf));
+			bf->tmpl = t;
+			bf->chunks = (uint32_t)((t->st.size + p->rc->chunk_size -
+			    1) / p->rc->chunk_size);
+			bf->left = bf->chunks;
+			bf->next = p->bigs;
+			if (p->bigs != NULL)
+				p->bigs->prev = bf;
+			p->bigs = bf;
+			t->big = bf;
+			plan_ready(p, chunk_task(p, bf, 0));
+			return;
+		}
+	}
+	plan_ready(p, t);
+}
+
+void
+plan_chunk_done(struct plan *p, struct task *t, int err)
+{
+	struct bigfile *bf = t->big;
+	struct task *tmpl = bf->tmpl;
+
+	plan_count_bytes(p, t);
+	bf->left--;
+	if (err != 0)
+		bf->failed = 1;
+	if ((t->flags & TF_CREATE) && err == 0 && !p->stopping) {
+		for (uint32_t i = 1; i < bf->chunks; i++)
+			plan_ready(p, chunk_task(p, bf, i));
+	} else if (t->flags & TF_CREATE) {
+		bf->left = 0;	/* the others never started */
+		p->counts.bytes_done += tmpl->st.size - t->len;
+	}
+	plan_task_free(p, t);
+	if (bf->left == 0) {
+		bf->finishing = 1;
+		tmpl->kind = TASK_FINISH;
+		if (bf->failed)
+			tmpl->flags |= TF_FAILED;
+		plan_ready(p, tmpl);
+	}
+}
+
+void
+plan_finish_done(struct plan *p, struct task *t, int err)
+{
+	struct bigfile *bf = t->big;
+	int failed = bf->failed || err > 0;
+
+	if (bf->prev != NULL)
+		bf->prev->next = bf->next;
+	else
+		p->bigs = bf->next;
+	if (bf->next != NULL)
+		bf->next->prev = bf->prev;
+	free(bf);
+	t->big = NULL;
+	t->reported = t->st.size;	/* chunks counted the bytes */
+	plan_entry_done(p, t, failed ? (err > 0 ? err : EIO) : err);
+}

@@ -1,0 +1,80 @@
+/*
+ * plan_int.h - what the files of the coordinator share: plan.c (lists,
+ * directories, events, batches), plan_links.c (hard-link groups) and
+ * plan_chunks.c (files copied in chunks).  Not for other modules.
+ */
+#ifndef PCOPY_PLAN_INT_H
+#define PCOPY_PLAN_INT_H
+
+#include <stdint.h>
+
+#include "backend.h"
+#include "plan.h"
+#include "task.h"
+
+struct linktab;
+struct runconf;
+
+struct dirnode {
+	uint64_t	 id;
+	struct dirnode	*parent;
+	uint32_t	 root;
+	uint32_t	 pending;	/* unfinished children, +1 listing */
+	uint32_t	 links;		/* link groups whose copy is here */
+	uint8_t		 fresh, pristine, ours, done;
+	struct finfo	 st;
+	uint64_t	 cookie;	/* where the next scan part starts */
+	struct dirnode	*snext;		/* on the scan stack */
+	struct dirnode	*anext, *aprev;	/* every live dirnode, for freeing */
+	uint32_t	 pathlen;
+	char		 path[];	/* below the root; "." for the top */
+};
+
+/* A file copied in chunks; its template task becomes TASK_FINISH. */
+struct bigfile {
+	struct task	*tmpl;
+	uint32_t	 chunks, left;
+	int		 failed;
+	int		 finishing;	/* tmpl is out as TASK_FINISH */
+	struct bigfile	*next, *prev;
+};
+
+struct plan {
+	const struct runconf *rc;
+	int		 nworkers, live_procs, verbose, nul;
+	int		 stopping, fatal;
+	uint64_t	 next_id, next_seq;
+	struct task	*free_tasks;
+	struct task	**slabs;
+	size_t		 nslabs;
+	struct task	*ready, *ready_tail, *inflight;
+	size_t		 nready;
+	struct dirnode	*scans, *dirs;
+	int		 scans_inflight;
+	struct batch	 held;		/* formed, not yet taken */
+	struct bigfile	*bigs;
+	struct linktab	*links;
+	int		 roots_left;
+	struct counts	 counts;
+	struct totals	 totals;
+	struct wstats	*wstats;
+};
+
+struct task	*plan_task_new(struct plan *, int, struct dirnode *);
+void		 plan_task_free(struct plan *, struct task *);
+void		 plan_ready(struct plan *, struct task *);
+void		 plan_ents_release(struct entries *);
+void		 plan_entry_done(struct plan *, struct task *, int);
+void		 plan_count_bytes(struct plan *, struct task *);
+void		 plan_dirnode_release(struct plan *, struct dirnode *);
+int		 plan_kind_for(const struct finfo *);
+
+int		 plan_link_join(struct plan *, struct task *);
+void		 plan_link_copied(struct plan *, struct task *, int);
+void		 plan_link_done(struct plan *, struct task *);
+
+void		 plan_schedule_copy(struct plan *, struct task *);
+void		 plan_chunk_done(struct plan *, struct task *, int);
+void		 plan_finish_done(struct plan *, struct task *, int);
+
+#endif
