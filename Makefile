@@ -40,7 +40,8 @@ TOBJ     = .build/tsan
 
 # Debian package : command or pc=pkg-config module that shows it is there.
 BUILD_DEPS = gcc:gcc make:make pkg-config:pkg-config libarchive-dev:pc=libarchive
-TEST_DEPS  = attr:getfattr acl:getfacl python3:python3 bsdextrautils:hexdump
+TEST_DEPS  = attr:getfattr acl:getfacl python3:python3 procps:pgrep \
+	     bsdutils:script util-linux:setpriv
 
 define need
 missing=""; \

@@ -19,7 +19,7 @@
 
 enum {
 	OPT_BACKEND = 256, OPT_PROCS, OPT_THREADS, OPT_PROGRESS, OPT_STATS,
-	OPT_CHUNK, OPT_HELP, OPT_VERSION
+	OPT_CHUNK, OPT_HELP, OPT_VERSION, OPT_NOT_BUILT
 };
 
 static const struct option longopts[] = {
@@ -38,11 +38,30 @@ static const struct option longopts[] = {
 	{ "quiet",		no_argument,		NULL, 'q' },
 	{ "help",		no_argument,		NULL, OPT_HELP },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
+	/* In pcopy's spec, not built yet: said so at run time. */
+	{ "update",		no_argument,		NULL, OPT_NOT_BUILT },
+	{ "dry-run",		no_argument,		NULL, OPT_NOT_BUILT },
+	{ "no-clobber",		no_argument,		NULL, OPT_NOT_BUILT },
+	{ "reflink",		optional_argument,	NULL, OPT_NOT_BUILT },
+	{ "sparse",		required_argument,	NULL, OPT_NOT_BUILT },
+	{ "one-file-system",	no_argument,		NULL, OPT_NOT_BUILT },
+	{ "exclude",		required_argument,	NULL, OPT_NOT_BUILT },
+	{ "files-from",		required_argument,	NULL, OPT_NOT_BUILT },
+	{ "null",		no_argument,		NULL, OPT_NOT_BUILT },
+	{ "verify",		no_argument,		NULL, OPT_NOT_BUILT },
+	{ "format",		required_argument,	NULL, OPT_NOT_BUILT },
+	{ "compress",		required_argument,	NULL, OPT_NOT_BUILT },
+	{ "bench",		no_argument,		NULL, OPT_NOT_BUILT },
+	{ "preserve",		required_argument,	NULL, OPT_NOT_BUILT },
+	{ "no-preserve",	required_argument,	NULL, OPT_NOT_BUILT },
 	{ NULL,			0,			NULL, 0 }
 };
 
+/* Short forms of options not built yet. */
+static const char not_built_short[] = "unx0";
+
 /* The leading ":" makes a missing argument return ':', not '?'. */
-static const char shortopts[] = ":ab:j:rRt:Tvq";
+static const char shortopts[] = ":ab:j:rRt:Tvqunx0";
 
 static int
 fail(char *errbuf, size_t len, const char *fmt, ...)
@@ -159,14 +178,16 @@ int
 options_parse(struct options *o, int argc, char **argv, char *errbuf,
     size_t len)
 {
-	int c;
+	int c, idx = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->chunk_size = DEFAULT_CHUNK_SIZE;
 	errbuf[0] = '\0';
 	opterr = 0;
 	optind = 0;		/* GNU: a full reset, so tests can parse again */
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
+		if (c < 256 && c > 0 && strchr(not_built_short, c) != NULL)
+			return fail(errbuf, len, "-%c is not implemented yet", c);
 		switch (c) {
 		case 'a':
 		case 'r':
@@ -227,6 +248,9 @@ options_parse(struct options *o, int argc, char **argv, char *errbuf,
 		case 'q':
 			o->quiet = 1;
 			break;
+		case OPT_NOT_BUILT:
+			return fail(errbuf, len, "--%s is not implemented yet",
+			    longopts[idx].name);
 		case OPT_HELP:
 			return PARSE_HELP;
 		case OPT_VERSION:

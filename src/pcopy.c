@@ -130,6 +130,10 @@ open_roots(struct pcopy *pc)
 	char errbuf[512];
 	int n = 0;
 
+	for (int i = 0; i < pc->opt.noperands; i++)
+		if (strcmp(pc->opt.operands[i], "-") == 0)
+			errx(2, "archive streams ('-' as SRC or DST) are not "
+			    "implemented yet");
 	if (target_pairs(&pc->opt, &pc->pairs, &pc->npairs, errbuf,
 	    sizeof(errbuf)) == -1)
 		errx(2, "%s", errbuf);

@@ -37,6 +37,7 @@
 #define TASK_SLAB	1024
 #define COST_MIN	4096		/* what any task costs, in bytes */
 #define COST_MAX	(16u << 20)	/* bytes of work in one batch */
+#define SCAN_AHEAD	16384		/* ready tasks before the walk waits */
 
 /* ---- tasks and lists ---- */
 
@@ -584,14 +585,15 @@ scan_batch(struct plan *p, struct batch *bt)
 }
 
 /*
- * Form the next batch: a directory to list when few tasks are ready (so
- * the walk stays just ahead of the copy), else ready tasks up to
- * BATCH_MAX or COST_MAX bytes of work.  Returns 0 when there is nothing.
+ * Form the next batch: a directory to list while fewer than SCAN_AHEAD
+ * tasks are ready (so the totals are known early, yet memory stays
+ * bounded), else ready tasks up to BATCH_MAX or COST_MAX bytes of work.
+ * Returns 0 when there is nothing to hand out.
  */
 static int
 make_batch(struct plan *p, struct batch *bt)
 {
-	size_t low = (size_t)(2 * p->nworkers * BATCH_MAX);
+	size_t low = MAX(SCAN_AHEAD, (size_t)(2 * p->nworkers * BATCH_MAX));
 	int can_scan = p->scans != NULL && p->scans_inflight < p->nworkers;
 	uint64_t cost = 0, c;
 

@@ -49,8 +49,9 @@ progress_new(int mode, int fd, int is_tty)
 	p->mode = mode;
 	p->fd = fd;
 	p->interval = mode == PROG_BAR ? 0.2 : 1.0;
-	p->last = -1e9;
 	p->start = now_seconds();
+	/* The bar shows at once; a log line only once there is news. */
+	p->last = mode == PROG_BAR ? -1e9 : p->start;
 	return p;
 }
 

@@ -28,6 +28,17 @@ check_usage -T d e f
 check_usage --chunk-size=12 d e
 check_usage --jobs
 
+# Parts of the spec not built yet say so and change nothing.
+for opt in -u -n -x --exclude=x --verify --bench --files-from=- -0; do
+	"$PCOPY" $opt d e > out 2> err
+	[ $? -eq 2 ] || fail "$opt should exit 2"
+	grep -q "is not implemented yet" err || fail "$opt: $(cat err)"
+done
+"$PCOPY" d - > out 2> err
+[ $? -eq 2 ] || fail "SRC - should exit 2"
+grep -q "not implemented yet" err || fail "SRC -: $(cat err)"
+[ -e e ] && fail "something was created"
+
 "$PCOPY" --help > out 2> err || fail "--help exited $?"
 grep -q -- '--backend' out || fail "--help does not list --backend"
 [ -s err ] && fail "--help wrote to stderr"
