@@ -120,6 +120,13 @@ check: .build/deps-test.ok pcopy unit .build/treecmp $(AOBJ)/pcopy $(TOBJ)/pcopy
 demo: pcopy
 	@tests/demo.sh ./pcopy
 
+# The benchmark (not part of check): deterministic workloads copied by
+# pcopy's backends, cp -a, tar | tar and rsync -a on tmpfs and on disk.
+# BENCH_ARGS passes options to tests/bench/bench.py (see its --help).
+bench: pcopy
+	@$(call need,rsync:rsync gnuplot-nox:gnuplot python3:python3)
+	python3 tests/bench/bench.py $(BENCH_ARGS)
+
 install: pcopy
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 pcopy $(DESTDIR)$(BINDIR)/pcopy

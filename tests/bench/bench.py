@@ -1,0 +1,352 @@
+#!/usr/bin/env python3
+"""pcopy's benchmark: copy deterministic workloads with pcopy's backends
+and with cp -a, tar | tar and rsync -a, side by side, and report medians
+and ratios as markdown tables and SVG charts.
+
+usage: bench.py [--workloads small,medium,large,mixed] [--reps 3]
+                [--dst tmpfs=/dev/shm/pcopy-bench,ext4=/var/tmp/pcopy-bench]
+                [--src DIR] [--jobs 1,2,4,8] [--scaling small,medium]
+                [--files N] [--only REGEX] [--out DIR] [--pcopy PATH]
+       bench.py --rss [--files 500000]
+
+How it measures (see ../shared BENCHMARKING notes in the README):
+- every command runs once per round, rounds alternate the commands
+  (A B C, B C A, ...), and the median of the rounds is reported;
+- the source is read before every timed run (warm cache, stated);
+- an untimed sync runs before each command and a sync after it is
+  inside the timed region, so dirty pages left behind are paid for;
+- on a disk file system a used destination is renamed into a graveyard
+  and its files truncated, not deleted (ext4 without a journal slows
+  down after mass deletions); the graveyard is deleted at the end.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+
+
+def sh(cmd):
+    return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+
+
+def machine():
+    model = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+    mem = sh("grep MemTotal /proc/meminfo | awk '{print $2}'")
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "cpus": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "mem_gib": round(int(mem or 0) / 1048576, 1),
+        "kernel": platform.release(),
+        "cp": sh("cp --version | head -n1"),
+        "tar": sh("tar --version | head -n1"),
+        "rsync": sh("rsync --version 2>/dev/null | head -n1"),
+    }
+
+
+def warm(path, buf=bytearray(1 << 20)):
+    """Read every file and stat every inode below path."""
+    for top, dirs, files in os.walk(path):
+        for n in files:
+            p = os.path.join(top, n)
+            try:
+                st = os.lstat(p)
+                if st.st_size and os.path.isfile(p) and not os.path.islink(p):
+                    with open(p, "rb", buffering=0) as f:
+                        while f.readinto(buf):
+                            pass
+            except OSError:
+                pass
+
+
+def tree_size(path):
+    files = nbytes = 0
+    for top, dirs, names in os.walk(path):
+        for n in names:
+            st = os.lstat(os.path.join(top, n))
+            files += 1
+            if os.path.isfile(os.path.join(top, n)):
+                nbytes += st.st_size
+    return files, nbytes
+
+
+def fs_type(path):
+    return sh("stat -f -c %%T '%s'" % path)
+
+
+class Graveyard:
+    """Where used destinations go until the end of the run."""
+
+    def __init__(self, base):
+        self.dir = os.path.join(base, "graveyard")
+        self.n = 0
+        os.makedirs(self.dir, exist_ok=True)
+
+    def retire(self, path, disk):
+        if not os.path.lexists(path):
+            return
+        if not disk:
+            shutil.rmtree(path, ignore_errors=True)
+            return
+        self.n += 1
+        dest = os.path.join(self.dir, str(self.n))
+        os.rename(path, dest)
+        for top, dirs, files in os.walk(dest):
+            os.chmod(top, 0o700)
+            for n in files:
+                p = os.path.join(top, n)
+                if os.path.isfile(p) and not os.path.islink(p):
+                    try:
+                        os.truncate(p, 0)
+                    except OSError:
+                        pass
+
+    def clear(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def timed(argv, shell=False):
+    """Run a command; return (seconds with the final sync, max RSS KiB)."""
+    os.sync()
+    t0 = time.monotonic()
+    if shell:
+        argv = ["/bin/sh", "-c", argv]
+    pid = os.posix_spawnp(argv[0], argv, os.environ)
+    _, status, ru = os.wait4(pid, 0)
+    os.sync()
+    secs = time.monotonic() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("failed (%s): %s" % (status, argv))
+    return secs, ru.ru_maxrss
+
+
+def commands(pcopy, jobs, scaling, have_rsync):
+    """(label, kind, build(src, dst) -> (argv or str, shell))"""
+    cmds = []
+    for b in ("threads", "fork", "mixed"):
+        cmds.append(("pcopy %s" % b, "pcopy",
+                     lambda s, d, b=b: ([pcopy, "-q", "-b", b, s, d], False)))
+    cmds.append(("cp -a", "ref", lambda s, d: (["cp", "-a", s, d], False)))
+    cmds.append(("tar | tar", "other", lambda s, d: (
+        "mkdir '%s' && tar -C '%s' -cf - . | tar -C '%s' -xf -" % (d, s, d), True)))
+    if have_rsync:
+        cmds.append(("rsync -a", "other",
+                     lambda s, d: (["rsync", "-a", s + "/", d + "/"], False)))
+    if scaling:
+        for b in ("threads", "fork", "mixed"):
+            for j in jobs:
+                cmds.append(("pcopy %s -j%d" % (b, j), "scaling",
+                             lambda s, d, b=b, j=j: (
+                                 [pcopy, "-q", "-b", b, "-j", str(j), s, d], False)))
+    return cmds
+
+
+def bench_one(name, src, dstbase, disk, cmds, reps, grave, log):
+    results = {label: [] for label, _, _ in cmds}
+    rss = {label: 0 for label, _, _ in cmds}
+    order = list(range(len(cmds)))
+    for r in range(reps):
+        rot = order[r % len(order):] + order[:r % len(order)]
+        for i in rot:
+            label, _, build = cmds[i]
+            dst = os.path.join(dstbase, "dst")
+            grave.retire(dst, disk)
+            warm(src)
+            argv, shell = build(src, dst)
+            secs, maxrss = timed(argv, shell)
+            results[label].append(secs)
+            rss[label] = max(rss[label], maxrss)
+            log("  %-22s round %d: %.3f s" % (label, r + 1, secs))
+    grave.retire(os.path.join(dstbase, "dst"), disk)
+    return results, rss
+
+
+def table(name, fsname, files, nbytes, results, kinds):
+    med = {k: statistics.median(v) for k, v in results.items()}
+    ref = med.get("cp -a")
+    fastest = min(med[k] for k in med if kinds[k] != "scaling")
+    lines = ["### %s → %s (%s files, %.2f GiB)" % (name, fsname, format(files, ","),
+                                                  nbytes / 2**30), "",
+             "| command | median s | min–max s | files/s | MiB/s | vs cp -a | vs fastest |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for k, v in results.items():
+        m = med[k]
+        lines.append("| %s | %.3f | %.3f–%.3f | %s | %.0f | %.2f | %.2f |" % (
+            k.replace("|", "\\|"), m, min(v), max(v), format(int(files / m), ","), nbytes / 2**20 / m,
+            m / ref if ref else float("nan"), m / fastest))
+    return "\n".join(lines) + "\n", med
+
+
+def svg_charts(out, summary, scaling, jobs):
+    """Two charts with gnuplot: ratios to cp -a, and time per worker count."""
+    if shutil.which("gnuplot") is None:
+        return "gnuplot is not installed: no charts"
+    data = os.path.join(out, "ratios.dat")
+    cols = ["pcopy threads", "pcopy fork", "pcopy mixed", "tar | tar", "rsync -a"]
+    with open(data, "w") as f:
+        for key, med in summary:
+            ref = med["cp -a"]
+            f.write('"%s" %s\n' % (key, " ".join(
+                "%.3f" % (med[c] / ref) if c in med else "NaN" for c in cols)))
+    plot = """set terminal svg size 900,420 font 'sans,11'
+set output '%s/ratios.svg'
+set title 'Wall time relative to cp -a (lower is faster; median of rounds, sync included)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel 'time / time of cp -a'
+set yrange [0:*]
+set grid ytics
+set key top left
+set xtics rotate by -20
+plot '%s' using 2:xtic(1) title 'pcopy threads', '' using 3 title 'pcopy fork', \
+ '' using 4 title 'pcopy mixed', '' using 5 title 'tar | tar', '' using 6 title 'rsync -a', \
+ 1 with lines lc rgb 'black' dt 2 title 'cp -a'
+""" % (out, data)
+    plots = [plot]
+    if scaling:
+        sdat = os.path.join(out, "scaling.dat")
+        with open(sdat, "w") as f:
+            for key, med in scaling:
+                for b in ("threads", "fork", "mixed"):
+                    f.write('# %s %s\n' % (key, b))
+                    for j in jobs:
+                        f.write("%d %.3f\n" % (j, med["pcopy %s -j%d" % (b, j)]))
+                    f.write("\n\n")
+        n = 0
+        series = []
+        for key, _ in scaling:
+            for b in ("threads", "fork", "mixed"):
+                series.append("'%s' index %d using 1:2 with linespoints title '%s %s'" % (
+                    sdat, n, key, b))
+                n += 1
+        plots.append("""set terminal svg size 900,420 font 'sans,11'
+set output '%s/scaling.svg'
+set title 'Wall time by backend and worker count (median of rounds, sync included)'
+set ylabel 'seconds'
+set xlabel 'workers (-j)'
+set logscale x 2
+set xtics (%s)
+set yrange [0:*]
+set grid
+set key outside right
+set style data linespoints
+plot %s
+""" % (out, ", ".join(str(j) for j in jobs), ", ".join(series)))
+    for p in plots:
+        subprocess.run(["gnuplot"], input=p, text=True, check=True)
+    return None
+
+
+def measure_rss(args, log):
+    src = os.path.join(args.src, "many")
+    subprocess.run([sys.executable, os.path.join(HERE, "workload.py"), "many", src,
+                    "--files", str(args.files or 500000)], check=True)
+    tree = os.path.join(src, "tree")
+    files, _ = tree_size(tree)
+    out = []
+    for dstbase in args.dsts.values():
+        os.makedirs(dstbase, exist_ok=True)
+        for b in ("threads", "fork", "mixed"):
+            dst = os.path.join(dstbase, "rss-dst")
+            shutil.rmtree(dst, ignore_errors=True)
+            secs, rss = timed([args.pcopy, "-q", "-b", b, tree, dst])
+            shutil.rmtree(dst, ignore_errors=True)
+            line = "pcopy -b %s, %s files to %s: peak RSS %.1f MiB (%.2f s)" % (
+                b, format(files, ","), fs_type(dstbase), rss / 1024, secs)
+            log(line)
+            out.append(line)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workloads", default="small,medium,large,mixed")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--dst", default="tmpfs=/dev/shm/pcopy-bench,ext4=/var/tmp/pcopy-bench")
+    ap.add_argument("--src", default="/var/tmp/pcopy-bench-src")
+    ap.add_argument("--jobs", default="1,2,4,8")
+    ap.add_argument("--scaling", default="small,medium")
+    ap.add_argument("--files", type=int, default=0)
+    ap.add_argument("--only", default="", help="regex of command labels to run")
+    ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--pcopy", default=os.path.join(TOP, "pcopy"))
+    ap.add_argument("--rss", action="store_true")
+    args = ap.parse_args()
+    args.pcopy = os.path.abspath(args.pcopy)
+    args.dsts = dict(kv.split("=", 1) for kv in args.dst.split(","))
+    jobs = [int(j) for j in args.jobs.split(",") if j]
+    os.makedirs(args.out, exist_ok=True)
+    logf = open(os.path.join(args.out, "log.txt"), "w")
+
+    def log(s):
+        print(s, flush=True)
+        logf.write(s + "\n")
+
+    info = machine()
+    log("machine: %s" % json.dumps(info))
+    if args.rss:
+        lines = measure_rss(args, log)
+        with open(os.path.join(args.out, "rss.md"), "w") as f:
+            f.write("\n".join("- " + l for l in lines) + "\n")
+        return
+    have_rsync = shutil.which("rsync") is not None
+    md = ["# pcopy benchmark", "",
+          "Machine: %(cpus)d CPUs (%(cpu)s), %(mem_gib)s GiB RAM, Linux %(kernel)s, %(date)s." % info,
+          "%s; %s; %s." % (info["cp"], info["tar"], info["rsync"] or "no rsync"), "",
+          "Each command ran %d rounds, alternating with the others; the median is shown. "
+          "The source was read before each run (warm cache) and `sync` ran inside the timed "
+          "region. Ratios below 1 are faster than cp -a." % args.reps, ""]
+    summary, scaling_sum, raw = [], [], {}
+    for name in args.workloads.split(","):
+        srcdir = os.path.join(args.src, name + (str(args.files) if args.files else ""))
+        log("workload %s: making it in %s" % (name, srcdir))
+        subprocess.run([sys.executable, os.path.join(HERE, "workload.py"), name, srcdir]
+                       + (["--files", str(args.files)] if args.files else []), check=True)
+        src = os.path.join(srcdir, "tree")
+        files, nbytes = tree_size(src)
+        for fsname, base in args.dsts.items():
+            os.makedirs(base, exist_ok=True)
+            disk = fs_type(base) not in ("tmpfs", "ramfs")
+            grave = Graveyard(base)
+            cmds = commands(args.pcopy, jobs, name in args.scaling.split(","), have_rsync)
+            if args.only:
+                cmds = [c for c in cmds if re.search(args.only, c[0]) or c[0] == "cp -a"]
+            kinds = {c[0]: c[1] for c in cmds}
+            log("workload %s -> %s (%s): %d files, %.2f GiB" % (
+                name, fsname, base, files, nbytes / 2**30))
+            results, rss = bench_one(name, src, base, disk, cmds, args.reps, grave, log)
+            grave.clear()
+            text, med = table(name, fsname, files, nbytes, results, kinds)
+            md.append(text)
+            key = "%s %s" % (name, fsname)
+            summary.append((key, med))
+            if any(k == "scaling" for k in kinds.values()):
+                scaling_sum.append((key, med))
+            raw[key] = {"files": files, "bytes": nbytes, "times": results, "maxrss_kib": rss}
+            log(text)
+    note = svg_charts(args.out, summary, scaling_sum, jobs)
+    if note:
+        md.append("(%s)\n" % note)
+    else:
+        md.append("![ratios](ratios.svg)\n")
+        if scaling_sum:
+            md.append("![scaling](scaling.svg)\n")
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write("\n".join(md))
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump({"machine": info, "results": raw}, f, indent=1)
+    log("wrote %s/results.md" % args.out)
+
+
+if __name__ == "__main__":
+    main()
