@@ -108,7 +108,7 @@ try_clone(struct copier *c, struct copy_memo *m, int sfd, int dfd,
 		return 1;
 	}
 	if (c->reflink == REFLINK_ALWAYS)
-		return -1;
+		return -1;	/* the caller reports COPY_CLONE */
 	if (unsupported(errno))
 		m->no_clone = 1;
 	return 0;
@@ -263,9 +263,10 @@ copy_range(struct copier *c, int sfd, int dfd, const struct finfo *st,
 	struct copy_memo *m = memo_for(c, st->dev, dkey);
 	int r;
 
-	*side = COPY_DST;
+	*side = COPY_CLONE;
 	if ((r = try_clone(c, m, sfd, dfd, st, off, len)) != 0)
 		return r == 1 ? 0 : -1;
+	*side = COPY_DST;
 	if (c->sparse != SPARSE_NEVER && copy_is_sparse(st))
 		return copy_extents(c, m, sfd, dfd, off, len, side);
 	return copy_plain(c, m, sfd, dfd, off, len, side);

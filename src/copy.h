@@ -38,7 +38,7 @@ struct copier {
 };
 
 /* Where a failed copy failed: reading the source or writing the copy. */
-enum copy_side { COPY_SRC, COPY_DST };
+enum copy_side { COPY_SRC, COPY_DST, COPY_CLONE };
 
 void	copier_init(struct copier *, size_t);
 void	copier_fini(struct copier *);

@@ -86,7 +86,8 @@ copy_data(struct worker *w, const struct task *t, struct ftask *f,
 	if (copy_range(&w->copy, f->sfd, f->dfd, &t->st, t->dir.root, off,
 	    len, &side) == -1) {
 		if (errno != ECANCELED)
-			worker_fail(w, side == COPY_SRC ? OP_READ : OP_WRITE,
+			worker_fail(w, side == COPY_SRC ? OP_READ :
+			    side == COPY_CLONE ? OP_CLONE : OP_WRITE,
 			    side == COPY_SRC ? SIDE_SRC : SIDE_DST, errno,
 			    NULL);
 		return errno;
@@ -102,6 +103,8 @@ apply_meta(struct worker *w, const struct task *t, struct ftask *f,
 	struct objref dst = { f->dfd, f->dstdir, target_of(t) };
 	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 
+	if (worker_dst_defacl(w, &t->dir, t->flags))
+		flags |= META_DEFACL;
 	if (meta_apply(w->rc, &t->st, flags, created, &src, &dst,
 	    nodetask_meta_fail, w) > 0)
 		return EPERM;	/* reported; the data is in place */

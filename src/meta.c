@@ -31,7 +31,20 @@ meta_create_mode(const struct runconf *rc, const struct finfo *st)
 {
 	if (rc->preserve & PRESERVE_MODE)
 		return st->mode & 0777;
-	return st->mode & 0777 & ~rc->umask;
+	return meta_final_mode(rc, st);
+}
+
+/*
+ * The mode a copy ends with, before set-ID bits are dropped.  Without
+ * --preserve=mode it is cp's default: 0666 (0777 for a directory) less
+ * the umask.
+ */
+mode_t
+meta_final_mode(const struct runconf *rc, const struct finfo *st)
+{
+	if (rc->preserve & PRESERVE_MODE)
+		return st->mode & 07777;
+	return (S_ISDIR(st->mode) ? 0777 : 0666) & ~rc->umask;
 }
 
 /* A path that reaches name in dirfd without following it, for l*xattr. */
@@ -52,8 +65,9 @@ do_chown(const struct objref *o, uid_t uid, gid_t gid)
 
 /*
  * Keep the owner where permitted.  Returns 1 when owner and group are
- * both the source's, 0 when not (an ordinary user, as cp, keeps quiet),
- * -1 when root failed to set them (*err says why).
+ * both the source's, 2 when they were not to be kept, 0 when they could
+ * not be (an ordinary user, as cp, keeps quiet), -1 when root failed to
+ * set them (*err says why).
  */
 static int
 set_owner(const struct runconf *rc, const struct finfo *st, unsigned flags,
@@ -62,7 +76,7 @@ set_owner(const struct runconf *rc, const struct finfo *st, unsigned flags,
 	int as_created = (flags & META_OWN_IDS) != 0;
 
 	if (!(rc->preserve & PRESERVE_OWNER))
-		return 0;
+		return 2;
 	if (rc->is_root) {
 		if (as_created && st->uid == rc->euid && st->gid == rc->egid)
 			return 1;
@@ -83,7 +97,8 @@ set_mode(const struct objref *o, mode_t mode)
 {
 	if (o->fd != -1)
 		return fchmod(o->fd, mode);
-	return fchmodat(o->dirfd, o->name, mode, 0);
+	/* Never through a symlink swapped in at the name. */
+	return fchmodat(o->dirfd, o->name, mode, AT_SYMLINK_NOFOLLOW);
 }
 
 static int
@@ -215,6 +230,43 @@ meta_copy_xattrs(const struct runconf *rc, const struct objref *src,
 	return nfail;
 }
 
+static int
+x_remove(const struct objref *o, const char *name)
+{
+	char p[320];
+
+	if (o->fd != -1)
+		return fremovexattr(o->fd, name);
+	return lremovexattr(proc_path(p, sizeof(p), o), name);
+}
+
+/*
+ * A copy made in a directory with a default ACL inherits an ACL.  cp -a
+ * leaves only what the source has: drop each ACL of dst that src lacks
+ * (or all, when ACLs are not kept).
+ */
+static int
+drop_inherited_acls(const struct runconf *rc, const struct objref *src,
+    const struct objref *dst, int is_dir, meta_fail_fn *fail, void *arg)
+{
+	static const char *const names[] = {
+		ACL_PREFIX "access", ACL_PREFIX "default"
+	};
+	int nfail = 0;
+
+	for (int i = 0; i < (is_dir ? 2 : 1); i++) {
+		if ((rc->preserve & PRESERVE_ACL) &&
+		    x_get(src, names[i], NULL, 0) >= 0)
+			continue;	/* the source has one: it is copied */
+		if (x_remove(dst, names[i]) == -1 && errno != ENODATA &&
+		    errno != EOPNOTSUPP) {
+			fail(arg, OP_XATTR, errno);
+			nfail++;
+		}
+	}
+	return nfail;
+}
+
 /*
  * Apply st to the copy dst: owner, mode, extended attributes, times.
  * created is the mode dst was created with (umask is 0 in pcopy), so a
@@ -234,17 +286,22 @@ meta_apply(const struct runconf *rc, const struct finfo *st, unsigned flags,
 		fail(arg, OP_OWNER, err);
 		nfail++;
 	}
+	if ((flags & META_DEFACL) && !S_ISLNK(st->mode))
+		nfail += drop_inherited_acls(rc, src, dst, S_ISDIR(st->mode),
+		    fail, arg);
 	if (!S_ISLNK(st->mode)) {
-		mode = (rc->preserve & PRESERVE_MODE) ? st->mode & 07777 :
-		    st->mode & 0777 & ~rc->umask;
-		if (owned != 1)
+		mode = meta_final_mode(rc, st);
+		/* As cp: set-ID bits go when the owner could not be kept. */
+		if (owned == 0 || owned == -1)
 			mode &= ~(mode_t)(S_ISUID | S_ISGID);
-		if (mode != created && set_mode(dst, mode) == -1) {
+		if ((mode != created || (flags & META_DEFACL)) &&
+		    set_mode(dst, mode) == -1) {
 			fail(arg, OP_MODE, errno);
 			nfail++;
 		}
 	}
-	if (rc->preserve & (PRESERVE_XATTR | PRESERVE_ACL))
+	if ((rc->preserve & (PRESERVE_XATTR | PRESERVE_ACL)) &&
+	    !(flags & META_NO_SRC))
 		nfail += meta_copy_xattrs(rc, src, dst, fail, arg);
 	if ((rc->preserve & PRESERVE_TIMES) && set_times(dst, st) == -1) {
 		fail(arg, OP_TIMES, errno);

@@ -22,6 +22,10 @@
  * is not set-group-ID: it already has pcopy's user and group ids.
  */
 #define META_OWN_IDS	0x01
+/* Its directory has a default ACL: drop what was inherited, as cp -a. */
+#define META_DEFACL	0x02
+/* The source could not be opened: keep no attributes, keep the rest. */
+#define META_NO_SRC	0x04
 
 /*
  * A file system object: by descriptor when fd != -1, else by name in dirfd
@@ -39,6 +43,7 @@ struct runconf;
 typedef void meta_fail_fn(void *, int, int);
 
 mode_t	meta_create_mode(const struct runconf *, const struct finfo *);
+mode_t	meta_final_mode(const struct runconf *, const struct finfo *);
 int	meta_apply(const struct runconf *, const struct finfo *, unsigned,
 	    mode_t, const struct objref *, const struct objref *,
 	    meta_fail_fn *, void *);

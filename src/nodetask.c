@@ -36,7 +36,9 @@ nodetask_meta_fail(void *arg, int op, int err)
 /*
  * Before replacing target in a directory that existed before this run:
  * refuse to put a non-directory over a directory (as cp), and refuse to
- * copy a file onto itself.  Returns 0 to go on, or the errno reported.
+ * copy a file onto itself.  With --no-clobber anything there is kept;
+ * with --update a copy of the same type, size and mtime is.  Returns 0 to
+ * go on, TASK_SKIPPED, or the errno reported.
  */
 int
 nodetask_check_target(struct worker *w, const struct task *t, int dstdir,
@@ -59,7 +61,30 @@ nodetask_check_target(struct worker *w, const struct task *t, int dstdir,
 		worker_fail(w, OP_SAME, SIDE_DST, 0, NULL);
 		return EEXIST;
 	}
+	if (w->rc->no_clobber)
+		return TASK_SKIPPED;
+	if (w->rc->update && (st.st_mode & S_IFMT) == (t->st.mode & S_IFMT) &&
+	    (uint64_t)st.st_size == t->st.size &&
+	    st.st_mtim.tv_sec == t->st.mtime &&
+	    (uint32_t)st.st_mtim.tv_nsec == t->st.mtime_ns)
+		return TASK_SKIPPED;
 	return 0;
+}
+
+/*
+ * --dry-run: would t write anything?  Returns 0 (it would), TASK_SKIPPED,
+ * or the errno of a failure the real run would meet (reported).
+ */
+int
+nodetask_dry_run(struct worker *w, const struct task *t)
+{
+	int dstdir;
+
+	if (t->flags & TF_FRESH)
+		return 0;
+	if ((dstdir = worker_dst_dir(w, &t->dir)) == -1)
+		return 0;	/* its directory is not there yet */
+	return nodetask_check_target(w, t, dstdir, target_of(t));
 }
 
 /*
@@ -108,6 +133,8 @@ meta_by_name(struct worker *w, const struct task *t, int srcdir, int dstdir,
 	struct objref dst = { -1, dstdir, target_of(t) };
 	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 
+	if (worker_dst_defacl(w, &t->dir, t->flags))
+		flags |= META_DEFACL;
 	return meta_apply(w->rc, &t->st, flags, created, &src, &dst,
 	    nodetask_meta_fail, w) > 0 ? EPERM : 0;
 }
@@ -238,10 +265,18 @@ nodetask_dirmeta(struct worker *w, const struct task *t)
 	struct objref src = { -1, -1, NULL }, dst = { -1, -1, NULL };
 	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 	mode_t created = (t->flags & TF_PRISTINE) ? S_IRWXU : (mode_t)-1;
-	int err;
 
-	if ((err = open_dirs(w, t, &src.fd, &dst.fd)) != 0)
-		return err;
+	if ((dst.fd = worker_dst_dir(w, &t->dir)) == -1) {
+		worker_fail(w, OP_OPENDIR, SIDE_DST, errno, NULL);
+		return errno;
+	}
+	/* A source the scan could not open was reported then; what the
+	 * stat says is still applied, only its attributes are not. */
+	if ((src.fd = worker_src_dir(w, &t->dir)) == -1)
+		flags |= META_NO_SRC;
+	/* It may have inherited ACLs from where it was made. */
+	if (!(t->flags & TF_PRISTINE) || w->rc->roots[t->dir.root].defacl)
+		flags |= META_DEFACL;
 	return meta_apply(w->rc, &t->st, flags, created, &src, &dst,
 	    nodetask_meta_fail, w) > 0 ? EPERM : 0;
 }

@@ -14,12 +14,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
+#include "meta.h"
 #include "options.h"
 #include "util.h"
 
 enum {
 	OPT_BACKEND = 256, OPT_PROCS, OPT_THREADS, OPT_PROGRESS, OPT_STATS,
-	OPT_CHUNK, OPT_HELP, OPT_VERSION, OPT_NOT_BUILT
+	OPT_CHUNK, OPT_HELP, OPT_VERSION, OPT_PRESERVE, OPT_NO_PRESERVE,
+	OPT_SPARSE, OPT_REFLINK, OPT_NO_CLOBBER, OPT_EXCLUDE, OPT_NOT_BUILT
 };
 
 static const struct option longopts[] = {
@@ -38,27 +41,27 @@ static const struct option longopts[] = {
 	{ "quiet",		no_argument,		NULL, 'q' },
 	{ "help",		no_argument,		NULL, OPT_HELP },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
+	{ "preserve",		required_argument,	NULL, OPT_PRESERVE },
+	{ "no-preserve",	required_argument,	NULL, OPT_NO_PRESERVE },
+	{ "sparse",		required_argument,	NULL, OPT_SPARSE },
+	{ "reflink",		optional_argument,	NULL, OPT_REFLINK },
+	{ "no-clobber",		no_argument,		NULL, OPT_NO_CLOBBER },
+	{ "update",		no_argument,		NULL, 'u' },
+	{ "dry-run",		no_argument,		NULL, 'n' },
+	{ "one-file-system",	no_argument,		NULL, 'x' },
+	{ "exclude",		required_argument,	NULL, OPT_EXCLUDE },
 	/* In pcopy's spec, not built yet: said so at run time. */
-	{ "update",		no_argument,		NULL, OPT_NOT_BUILT },
-	{ "dry-run",		no_argument,		NULL, OPT_NOT_BUILT },
-	{ "no-clobber",		no_argument,		NULL, OPT_NOT_BUILT },
-	{ "reflink",		optional_argument,	NULL, OPT_NOT_BUILT },
-	{ "sparse",		required_argument,	NULL, OPT_NOT_BUILT },
-	{ "one-file-system",	no_argument,		NULL, OPT_NOT_BUILT },
-	{ "exclude",		required_argument,	NULL, OPT_NOT_BUILT },
 	{ "files-from",		required_argument,	NULL, OPT_NOT_BUILT },
 	{ "null",		no_argument,		NULL, OPT_NOT_BUILT },
 	{ "verify",		no_argument,		NULL, OPT_NOT_BUILT },
 	{ "format",		required_argument,	NULL, OPT_NOT_BUILT },
 	{ "compress",		required_argument,	NULL, OPT_NOT_BUILT },
 	{ "bench",		no_argument,		NULL, OPT_NOT_BUILT },
-	{ "preserve",		required_argument,	NULL, OPT_NOT_BUILT },
-	{ "no-preserve",	required_argument,	NULL, OPT_NOT_BUILT },
 	{ NULL,			0,			NULL, 0 }
 };
 
 /* Short forms of options not built yet. */
-static const char not_built_short[] = "unx0";
+static const char not_built_short[] = "0";
 
 /* The leading ":" makes a missing argument return ':', not '?'. */
 static const char shortopts[] = ":ab:j:rRt:Tvqunx0";
@@ -111,6 +114,62 @@ parse_progress(const char *s)
 	for (size_t i = PROG_BAR; i < NELEM(names); i++)
 		if (strcmp(s, names[i]) == 0)
 			return (int)i;
+	return -1;
+}
+
+/*
+ * cp's attribute names: mode (which covers ACLs, as in cp), ownership,
+ * timestamps, links, xattr, acl, context (SELinux: part of xattr here),
+ * all.  Returns the PRESERVE_* bits of a comma-separated list, or 0 and
+ * the bad name in *bad.
+ */
+static unsigned
+parse_attrs(const char *list, char *bad, size_t badlen)
+{
+	static const struct {
+		const char *name;
+		unsigned bits;
+	} attrs[] = {
+		{ "mode", PRESERVE_MODE | PRESERVE_ACL },
+		{ "ownership", PRESERVE_OWNER },
+		{ "timestamps", PRESERVE_TIMES },
+		{ "links", PRESERVE_LINKS },
+		{ "xattr", PRESERVE_XATTR },
+		{ "acl", PRESERVE_ACL },
+		{ "context", PRESERVE_XATTR },
+		{ "all", PRESERVE_ALL },
+	};
+	unsigned bits = 0;
+	const char *p = list;
+	size_t n, i;
+
+	for (;;) {
+		n = strcspn(p, ",");
+		for (i = 0; i < NELEM(attrs); i++)
+			if (strlen(attrs[i].name) == n &&
+			    strncmp(attrs[i].name, p, n) == 0)
+				break;
+		if (i == NELEM(attrs)) {
+			(void)snprintf(bad, badlen, "%.*s", (int)n, p);
+			return 0;
+		}
+		bits |= attrs[i].bits;
+		if (p[n] == '\0')
+			return bits;
+		p += n + 1;
+	}
+}
+
+/* --sparse=auto|always|never and --reflink=auto|always|never. */
+static int
+parse_when(const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		return 0;
+	if (strcmp(s, "always") == 0)
+		return 1;
+	if (strcmp(s, "never") == 0)
+		return 2;
 	return -1;
 }
 
@@ -182,6 +241,9 @@ options_parse(struct options *o, int argc, char **argv, char *errbuf,
 
 	memset(o, 0, sizeof(*o));
 	o->chunk_size = DEFAULT_CHUNK_SIZE;
+	o->preserve = PRESERVE_ALL;
+	o->sparse = SPARSE_AUTO;
+	o->reflink = REFLINK_AUTO;
 	errbuf[0] = '\0';
 	opterr = 0;
 	optind = 0;		/* GNU: a full reset, so tests can parse again */
@@ -236,6 +298,51 @@ options_parse(struct options *o, int argc, char **argv, char *errbuf,
 				return fail(errbuf, len, "invalid chunk size "
 				    "'%s' (at least 1M)", optarg);
 			break;
+		case OPT_PRESERVE:
+		case OPT_NO_PRESERVE: {
+			char bad[64];
+			unsigned bits = parse_attrs(optarg, bad, sizeof(bad));
+
+			if (bits == 0)
+				return fail(errbuf, len,
+				    "invalid attribute '%s' (mode, ownership, "
+				    "timestamps, links, xattr, acl or all)", bad);
+			if (c == OPT_PRESERVE)
+				o->preserve |= bits;
+			else
+				o->preserve &= ~bits;
+			break;
+		}
+		case OPT_SPARSE:
+			if ((o->sparse = parse_when(optarg)) == -1)
+				return fail(errbuf, len, "invalid argument '%s' "
+				    "for --sparse (auto, always or never)",
+				    optarg);
+			break;
+		case OPT_REFLINK:
+			o->reflink = optarg ? parse_when(optarg) : REFLINK_ALWAYS;
+			if (o->reflink == -1)
+				return fail(errbuf, len, "invalid argument '%s' "
+				    "for --reflink (auto, always or never)",
+				    optarg);
+			break;
+		case OPT_NO_CLOBBER:
+			o->no_clobber = 1;
+			break;
+		case 'u':
+			o->update = 1;
+			break;
+		case 'n':
+			o->dry_run = 1;
+			break;
+		case 'x':
+			o->one_fs = 1;
+			break;
+		case OPT_EXCLUDE:
+			o->excludes = xrealloc(o->excludes,
+			    (size_t)(o->nexcludes + 1) * sizeof(*o->excludes));
+			o->excludes[o->nexcludes++] = optarg;
+			break;
 		case 't':
 			o->target_dir = optarg;
 			break;
@@ -272,6 +379,14 @@ options_parse(struct options *o, int argc, char **argv, char *errbuf,
 }
 
 void
+options_free(struct options *o)
+{
+	free(o->excludes);
+	o->excludes = NULL;
+	o->nexcludes = 0;
+}
+
+void
 options_usage(FILE *fp)
 {
 	(void)fprintf(fp,
@@ -298,6 +413,16 @@ options_help(FILE *fp)
 "      --progress[=KIND]  progress on stderr: bar, line, json or none\n"
 "                         (default: bar on a terminal, none otherwise)\n"
 "      --stats[=json]     print a summary at the end\n"
+"  -u, --update           skip files whose copy has the same size and mtime\n"
+"      --no-clobber       never replace an existing file\n"
+"  -n, --dry-run          list what would be copied, write nothing\n"
+"  -x, --one-file-system  do not descend into other file systems\n"
+"      --exclude=GLOB     skip names (or paths, with a '/') matching GLOB\n"
+"      --preserve=LIST    keep these attributes (all are kept by default)\n"
+"      --no-preserve=LIST do not keep these: mode, ownership, timestamps,\n"
+"                         links, xattr, acl, all\n"
+"      --sparse=WHEN      holes: auto (keep them), always, never\n"
+"      --reflink[=WHEN]   share extents: auto (when possible), always, never\n"
 "  -t, --target-directory=DIR  copy every SRC into DIR\n"
 "  -T, --no-target-directory   treat DST as the target, not a directory\n"
 "  -v, --verbose          print each destination path on stdout\n"

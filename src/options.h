@@ -29,11 +29,17 @@ struct options {
 	int		 no_target_dir;		/* -T */
 	const char	*target_dir;		/* -t DIR */
 	uint64_t	 chunk_size;
+	unsigned	 preserve;		/* PRESERVE_* of meta.h */
+	int		 sparse, reflink;	/* SPARSE_*, REFLINK_* of copy.h */
+	int		 update, no_clobber, one_fs, dry_run;
+	const char	**excludes;		/* --exclude, in order */
+	int		 nexcludes;
 	char		**operands;
 	int		 noperands;
 };
 
 int	 options_parse(struct options *, int, char **, char *, size_t);
+void	 options_free(struct options *);
 void	 options_usage(FILE *);
 void	 options_help(FILE *);
 int	 options_default_jobs(int);

@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "copy.h"
+#include "exclude.h"
 #include "meta.h"
 #include "pcopy.h"
 #include "plan.h"
@@ -96,9 +97,16 @@ setup_runconf(struct pcopy *pc)
 	rc->is_root = rc->euid == 0;
 	rc->pid = getpid();
 	rc->delay_ms = env_delay();
-	rc->preserve = PRESERVE_ALL;
-	rc->reflink = REFLINK_AUTO;
-	rc->sparse = SPARSE_AUTO;
+	rc->preserve = pc->opt.preserve;
+	rc->reflink = pc->opt.reflink;
+	rc->sparse = pc->opt.sparse;
+	rc->update = pc->opt.update;
+	rc->no_clobber = pc->opt.no_clobber;
+	rc->one_fs = pc->opt.one_fs;
+	rc->dry_run = pc->opt.dry_run;
+	rc->nexcludes = pc->opt.nexcludes;
+	rc->excludes = exclude_compile(pc->opt.excludes, pc->opt.nexcludes);
+	rc->exclude_paths = exclude_needs_path(rc->excludes, rc->nexcludes);
 	/* Copies get exactly the source's mode: no umask in the way. */
 	rc->umask = umask(0);
 	/* Two descriptors per cached directory, a quarter of the limit. */
@@ -142,7 +150,8 @@ open_roots(struct pcopy *pc)
 	for (int i = 0; i < pc->npairs; i++) {
 		struct root *r = &pc->rc.roots[n];
 
-		if (target_open(&pc->pairs[i], r, &pc->rinfo[n]) == -1) {
+		if (target_open(&pc->pairs[i], r, &pc->rinfo[n],
+		    pc->opt.dry_run) == -1) {
 			target_close(r, &pc->rinfo[n]);
 			pc->st = MAX(pc->st, ST_FAIL);
 			continue;
@@ -274,6 +283,8 @@ teardown(struct pcopy *pc)
 	free(pc->pairs);
 	free(pc->rinfo);
 	free(pc->rc.roots);
+	exclude_free(pc->rc.excludes, pc->rc.nexcludes);
+	options_free(&pc->opt);
 }
 
 static int
@@ -304,8 +315,10 @@ main(int argc, char **argv)
 	int status;
 
 	memset(&pc, 0, sizeof(pc));
-	if ((status = parse(&pc, argc, argv)) != -1)
+	if ((status = parse(&pc, argc, argv)) != -1) {
+		options_free(&pc.opt);
 		return status;
+	}
 	pc.start = now_seconds();
 	setup_signals();
 	setup_shape(&pc);
@@ -317,7 +330,7 @@ main(int argc, char **argv)
 	pc.backend = backend_new(pc.opt.backend, &pc.rc, pc.jobs, pc.procs,
 	    pc.threads);
 	pc.plan = plan_new(&pc.rc, pc.backend->nworkers, pc.backend->nprocs,
-	    pc.opt.verbose, 0);
+	    pc.opt.verbose || pc.opt.dry_run, 0);
 	for (uint32_t i = 0; i < pc.rc.nroots; i++)
 		plan_add_root(pc.plan, i, &pc.rinfo[i].st, pc.rinfo[i].srcname,
 		    pc.rinfo[i].dstname);

@@ -296,12 +296,15 @@ add_subdir(struct plan *p, struct dirnode *d, const struct entry *e)
 	c->pending = 1;
 	d->pending++;
 	p->counts.dirs_total++;
-	scan_push(p, c);
 	if (p->verbose) {
 		memset(&probe, 0, sizeof(probe));
 		probe.dirnode = d;
 		verbose(p, &probe, e->name);
 	}
+	if (e->flags & ENT_NOSCAN)
+		child_done(p, c);	/* -x: the directory, not its contents */
+	else
+		scan_push(p, c);
 }
 
 static void

@@ -12,8 +12,23 @@
 #include <stdlib.h>
 
 #include "plan_int.h"
+#include "tasks.h"
 #include "util.h"
 #include "worker.h"
+
+/* Take bf off the list of chunked files in progress and free it. */
+static void
+bigfile_forget(struct plan *p, struct bigfile *bf)
+{
+	if (bf->prev != NULL)
+		bf->prev->next = bf->next;
+	else
+		p->bigs = bf->next;
+	if (bf->next != NULL)
+		bf->next->prev = bf->prev;
+	bf->tmpl->big = NULL;
+	free(bf);
+}
 
 static struct task *
 chunk_task(struct plan *p, struct bigfile *bf, uint32_t i)
@@ -46,7 +61,7 @@ plan_schedule_copy(struct plan *p, struct task *t)
 
 	if (t->kind == TASK_FILE) {
 		p->counts.bytes_total += t->st.size;
-		if (t->st.size > p->rc->chunk_size) {
+		if (t->st.size > p->rc->chunk_size && !p->rc->dry_run) {
 			bf = xcalloc(1, sizeof(*bf));
 			bf->tmpl = t;
 			bf->chunks = (uint32_t)((t->st.size + p->rc->chunk_size -
@@ -71,6 +86,15 @@ plan_chunk_done(struct plan *p, struct task *t, int err)
 	struct task *tmpl = bf->tmpl;
 
 	plan_count_bytes(p, t);
+	if ((t->flags & TF_CREATE) && err == TASK_SKIPPED) {
+		/* -u or --no-clobber kept the copy there: nothing to do. */
+		p->counts.bytes_done += tmpl->st.size - t->len;
+		plan_task_free(p, t);
+		bigfile_forget(p, bf);
+		tmpl->reported = tmpl->st.size;
+		plan_entry_done(p, tmpl, TASK_SKIPPED);
+		return;
+	}
 	bf->left--;
 	if (err != 0)
 		bf->failed = 1;
@@ -97,14 +121,7 @@ plan_finish_done(struct plan *p, struct task *t, int err)
 	struct bigfile *bf = t->big;
 	int failed = bf->failed || err > 0;
 
-	if (bf->prev != NULL)
-		bf->prev->next = bf->next;
-	else
-		p->bigs = bf->next;
-	if (bf->next != NULL)
-		bf->next->prev = bf->prev;
-	free(bf);
-	t->big = NULL;
+	bigfile_forget(p, bf);
 	t->reported = t->st.size;	/* chunks counted the bytes */
 	plan_entry_done(p, t, failed ? (err > 0 ? err : EIO) : err);
 }

@@ -40,6 +40,7 @@ static const struct {
 	[OP_RENAME] = { "cannot move the copy into place as", "" },
 	[OP_REMOVE] = { "cannot remove", "" },
 	[OP_TYPE] = { "cannot copy", ": unsupported file type" },
+	[OP_CLONE] = { "failed to clone", "" },
 	[OP_WORKER] = { "giving up on", ": a worker died on it twice" },
 };
 

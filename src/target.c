@@ -12,6 +12,7 @@
  */
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/xattr.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -124,17 +125,32 @@ open_dir(const char *path)
 	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* Make (or reuse, to merge into) the top directory of a tree copy. */
+static int
+has_default_acl(int fd)
+{
+	return fd != -1 && fgetxattr(fd, "system.posix_acl_default", NULL, 0) > 0;
+}
+
+/*
+ * Make (or reuse, to merge into) the top directory of a tree copy.  A dry
+ * run makes nothing: a missing top is fresh, with no descriptor.
+ */
 static int
 make_top(const struct pair *pr, int parentfd, const char *name,
-    const struct stat *sst, struct root *r)
+    const struct stat *sst, struct root *r, int dry_run)
 {
 	struct stat dst, pst;
 	char *qs = path_quote(pr->src), *qd = path_quote(pr->dst);
 	int rv = -1;
 
-	r->fresh = mkdirat(parentfd, name, S_IRWXU) == 0;
-	if (!r->fresh && errno != EEXIST) {
+	if (dry_run && fstatat(parentfd, name, &dst, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno == ENOENT) {
+		r->fresh = r->pristine = 1;
+		rv = 0;
+		goto out;
+	}
+	r->fresh = !dry_run && mkdirat(parentfd, name, S_IRWXU) == 0;
+	if (!r->fresh && errno != EEXIST && !dry_run) {
 		warnc(errno, "cannot create directory '%s'", qd);
 		goto out;
 	}
@@ -158,6 +174,7 @@ make_top(const struct pair *pr, int parentfd, const char *name,
 	}
 	r->pristine = r->fresh && fstat(parentfd, &pst) == 0 &&
 	    !(pst.st_mode & S_ISGID);
+	r->defacl = has_default_acl(r->fresh ? parentfd : r->dstfd);
 	rv = 0;
 out:
 	free(qs);
@@ -167,11 +184,12 @@ out:
 
 /*
  * Open the root for pr: for a directory, the source and a destination
- * made now (or merged into); for anything else, the two parents.
- * Failures are reported here; returns 0 or -1.
+ * made now (or merged into; only looked at in a dry run); for anything
+ * else, the two parents.  Failures are reported here; returns 0 or -1.
  */
 int
-target_open(const struct pair *pr, struct root *r, struct rootinfo *ri)
+target_open(const struct pair *pr, struct root *r, struct rootinfo *ri,
+    int dry_run)
 {
 	size_t sl = strlen(pr->src);
 	char *dparent = path_dirname(pr->dst), *dname = path_basename(pr->dst);
@@ -207,7 +225,8 @@ target_open(const struct pair *pr, struct root *r, struct rootinfo *ri)
 			warnc(errno, "cannot open directory '%s'", qs);
 			goto out;
 		}
-		rv = make_top(pr, parentfd, dname, &st, r);
+		r->src_dev = st.st_dev;
+		rv = make_top(pr, parentfd, dname, &st, r, dry_run);
 		goto out;
 	}
 	sparent = path_dirname(pr->src);
@@ -216,6 +235,7 @@ target_open(const struct pair *pr, struct root *r, struct rootinfo *ri)
 		goto out;
 	}
 	r->dstfd = parentfd;
+	r->defacl = has_default_acl(parentfd);
 	parentfd = -1;
 	ri->srcname = path_basename(pr->src);
 	ri->dstname = dname;

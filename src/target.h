@@ -24,7 +24,8 @@ struct rootinfo {
 
 int	target_pairs(const struct options *, struct pair **, int *, char *,
 	    size_t);
-int	target_open(const struct pair *, struct root *, struct rootinfo *);
+int	target_open(const struct pair *, struct root *, struct rootinfo *,
+	    int);
 void	target_close(struct root *, struct rootinfo *);
 
 #endif

@@ -83,7 +83,7 @@ enum op {
 	OP_OPEN = 1, OP_OPENDIR, OP_READDIR, OP_STAT, OP_CREATE, OP_MKDIR,
 	OP_READ, OP_WRITE, OP_CLOSE, OP_OWNER, OP_MODE, OP_TIMES, OP_XATTR,
 	OP_LINK, OP_READLINK, OP_SYMLINK, OP_MKNOD, OP_RENAME, OP_REMOVE,
-	OP_TYPE, OP_OVERDIR, OP_NOTDIR, OP_WORKER, OP_SAME, OP_MAX
+	OP_TYPE, OP_OVERDIR, OP_NOTDIR, OP_WORKER, OP_SAME, OP_CLONE, OP_MAX
 };
 
 enum side { SIDE_SRC, SIDE_DST };
@@ -114,6 +114,7 @@ struct event {
  * processes as it is.  Records are struct entry, each 8-byte aligned.
  */
 #define ENT_FRESH	0x01	/* a subdirectory this scan created */
+#define ENT_NOSCAN	0x02	/* -x: another file system, do not list */
 
 struct entry {
 	struct finfo	st;

@@ -27,5 +27,6 @@ int	nodetask_dirmeta(struct worker *, const struct task *);
 void	nodetask_meta_fail(void *, int, int);
 int	nodetask_check_target(struct worker *, const struct task *, int,
 	    const char *);
+int	nodetask_dry_run(struct worker *, const struct task *);
 
 #endif

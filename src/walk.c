@@ -16,9 +16,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "exclude.h"
 #include "util.h"
 #include "walk.h"
 #include "worker.h"
@@ -31,30 +34,27 @@ is_dot(const char *name)
 }
 
 /*
- * Make the destination directory for subdirectory name.  Returns 1 when
- * it was created now, 0 when a directory was already there (merge), -1
- * when the entry must be skipped (reported already).
+ * What is at name in the destination, for a subdirectory to come there.
+ * Returns 1 when nothing (it will be new), 0 when a directory (merge),
+ * -1 when the entry must be skipped (reported already).  A symlink there
+ * is removed, never followed, unless this is a dry run.
  */
 static int
-make_subdir(struct worker *w, int dstfd, const char *name,
+probe_subdir(struct worker *w, int dstfd, const char *name,
     const struct stat *sst)
 {
 	struct stat dst;
 
-	if (mkdirat(dstfd, name, S_IRWXU) == 0)
-		return 1;
-	if (errno != EEXIST) {
-		worker_fail(w, OP_MKDIR, SIDE_DST, errno, name);
-		return -1;
-	}
 	if (fstatat(dstfd, name, &dst, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return 1;
 		worker_fail(w, OP_STAT, SIDE_DST, errno, name);
 		return -1;
 	}
 	if (S_ISLNK(dst.st_mode)) {
-		/* Replace, never follow, a symlink where a directory goes. */
-		if (unlinkat(dstfd, name, 0) == -1 ||
-		    mkdirat(dstfd, name, S_IRWXU) == -1) {
+		if (w->rc->dry_run)
+			return 1;
+		if (unlinkat(dstfd, name, 0) == -1) {
 			worker_fail(w, OP_MKDIR, SIDE_DST, errno, name);
 			return -1;
 		}
@@ -71,31 +71,133 @@ make_subdir(struct worker *w, int dstfd, const char *name,
 	return 0;
 }
 
+/*
+ * Make the destination directory for subdirectory name.  Returns 1 when
+ * it was created now, 0 when a directory was already there (merge), -1
+ * when the entry must be skipped (reported already).  A dry run only
+ * looks.
+ */
+static int
+make_subdir(struct worker *w, int dstfd, const char *name,
+    const struct stat *sst)
+{
+	int r;
+
+	if (w->rc->dry_run)
+		return dstfd == -1 ? 1 : probe_subdir(w, dstfd, name, sst);
+	if (mkdirat(dstfd, name, S_IRWXU) == 0)
+		return 1;
+	if (errno != EEXIST) {
+		worker_fail(w, OP_MKDIR, SIDE_DST, errno, name);
+		return -1;
+	}
+	if ((r = probe_subdir(w, dstfd, name, sst)) != 1)
+		return r;
+	if (mkdirat(dstfd, name, S_IRWXU) == -1) {
+		worker_fail(w, OP_MKDIR, SIDE_DST, errno, name);
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * Is name a temporary of a pcopy that is gone (.pcopy.PID.HEX, PID not
+ * running)?  A run killed with SIGKILL leaves one beside the intact file
+ * it was replacing; the next run into that directory removes it.
+ */
+static int
+stale_temp(const char *name, pid_t self)
+{
+	const char *p = name + 7;
+	char *end;
+	long pid;
+
+	if (strncmp(name, ".pcopy.", 7) != 0)
+		return 0;
+	pid = strtol(p, &end, 10);
+	if (end == p || *end != '.' || end[1] == '\0' ||
+	    strspn(end + 1, "0123456789abcdef") != strlen(end + 1))
+		return 0;
+	return pid != self && pid > 0 && kill((pid_t)pid, 0) == -1 &&
+	    errno == ESRCH;
+}
+
+/* Remove stale temporaries from a destination directory that existed. */
+static void
+clean_stale(struct worker *w, int dstfd)
+{
+	int fd = openat(dstfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd == -1)
+		return;
+	while ((n = getdents64(fd, w->dents, w->dentsize)) > 0) {
+		for (ssize_t pos = 0; pos < n; ) {
+			struct dirent64 *d = (struct dirent64 *)(void *)
+			    (w->dents + pos);
+
+			pos += d->d_reclen;
+			if (stale_temp(d->d_name, w->rc->pid))
+				(void)unlinkat(dstfd, d->d_name, 0);
+		}
+	}
+	(void)close(fd);
+}
+
+/* Is name, in t's directory, excluded by --exclude? */
+static int
+excluded(const struct worker *w, const char *name, int is_dir)
+{
+	const struct runconf *rc = w->rc;
+	const struct dirref *d = &w->cur->dir;
+	char *path = NULL;
+	int r;
+
+	if (rc->nexcludes == 0)
+		return 0;
+	if (rc->exclude_paths)
+		path = strcmp(d->path, ".") == 0 ? xstrdup(name) :
+		    path_join(d->path, name);
+	r = exclude_match(rc->excludes, rc->nexcludes, name, path, is_dir);
+	free(path);
+	return r;
+}
+
 /* Stat one entry and add it to the batch; skips it after reporting. */
 static void
 take_entry(struct worker *w, struct entries **ents, int srcfd, int *dstfd,
-    const char *name)
+    const char *name, int dtype)
 {
+	const struct root *root = &w->rc->roots[w->cur->dir.root];
 	struct entry *e;
 	struct stat st;
-	int fresh = 0;
+	int fresh = 0, flags = 0;
 
+	/* Names alone (the common case) are excluded before any stat. */
+	if (dtype != DT_UNKNOWN && excluded(w, name, dtype == DT_DIR))
+		return;
 	if (fstatat(srcfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		worker_fail(w, OP_STAT, SIDE_SRC, errno, name);
 		return;
 	}
+	if (dtype == DT_UNKNOWN && excluded(w, name, S_ISDIR(st.st_mode)))
+		return;
 	if (S_ISDIR(st.st_mode)) {
 		if (*dstfd == -1 &&
-		    (*dstfd = worker_dst_dir(w, &w->cur->dir)) == -1) {
+		    (*dstfd = worker_dst_dir(w, &w->cur->dir)) == -1 &&
+		    !w->rc->dry_run) {
 			worker_fail(w, OP_OPENDIR, SIDE_DST, errno, NULL);
 			return;
 		}
 		if ((fresh = make_subdir(w, *dstfd, name, &st)) == -1)
 			return;
+		flags = fresh ? ENT_FRESH : 0;
+		if (w->rc->one_fs && st.st_dev != root->src_dev)
+			flags |= ENT_NOSCAN;
 	}
 	e = entries_add(ents, name, strlen(name));
 	finfo_from_stat(&e->st, &st);
-	e->flags = fresh ? ENT_FRESH : 0;
+	e->flags = (uint8_t)flags;
 }
 
 /*
@@ -119,6 +221,9 @@ walk_dir(struct worker *w, const struct task *t, uint64_t *next)
 		worker_fail(w, OP_OPENDIR, SIDE_SRC, err, NULL);
 		return err;
 	}
+	if (t->off == 0 && !(t->flags & TF_FRESH) && !w->rc->dry_run &&
+	    (dstfd = worker_dst_dir(w, &t->dir)) != -1)
+		clean_stale(w, dstfd);
 	if (lseek(srcfd, (off_t)t->off, SEEK_SET) == -1) {
 		err = errno;
 		worker_fail(w, OP_READDIR, SIDE_SRC, err, NULL);
@@ -143,7 +248,8 @@ walk_dir(struct worker *w, const struct task *t, uint64_t *next)
 			}
 			last = (uint64_t)d->d_off;
 			if (!is_dot(d->d_name))
-				take_entry(w, &ents, srcfd, &dstfd, d->d_name);
+				take_entry(w, &ents, srcfd, &dstfd, d->d_name,
+				    d->d_type);
 		}
 		if (worker_stopping()) {
 			err = ECANCELED;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/xattr.h>
 
 #include <linux/openat2.h>
 
@@ -69,8 +70,10 @@ worker_init(struct worker *w, int index, const struct runconf *rc,
 	w->sink = sink;
 	w->nslots = rc->dircache_slots > 0 ? rc->dircache_slots : 16;
 	w->cache = xcalloc((size_t)w->nslots, sizeof(*w->cache));
-	for (int i = 0; i < w->nslots; i++)
+	for (int i = 0; i < w->nslots; i++) {
 		w->cache[i].src = w->cache[i].dst = -1;
+		w->cache[i].defacl = -1;
+	}
 	copier_init(&w->copy, COPY_BUFSIZE);
 	w->copy.progress = on_progress;
 	w->copy.arg = w;
@@ -89,6 +92,7 @@ slot_clear(struct dirslot *s)
 	if (s->dst != -1)
 		(void)close(s->dst);
 	s->src = s->dst = -1;
+	s->defacl = -1;
 	s->id = 0;
 }
 
@@ -209,6 +213,28 @@ worker_dst_dir(struct worker *w, const struct dirref *ref)
 }
 
 /*
+ * Does the destination directory of ref have a default ACL, so that what
+ * is made in it inherits an ACL?  A pristine directory (new, as are all
+ * above it) in a root whose parent has none cannot; others are asked once
+ * per worker.
+ */
+int
+worker_dst_defacl(struct worker *w, const struct dirref *ref, int flags)
+{
+	struct dirslot *s;
+	int fd;
+
+	if ((flags & TF_PRISTINE) && !w->rc->roots[ref->root].defacl)
+		return 0;
+	if ((fd = worker_dst_dir(w, ref)) == -1)
+		return 0;
+	s = slot_for(w, ref);
+	if (s->defacl == -1)
+		s->defacl = fgetxattr(fd, "system.posix_acl_default", NULL, 0) > 0;
+	return s->defacl;
+}
+
+/*
  * Open a destination directory outside the cache, for a second directory
  * in one task whose slot would evict the first.  The caller closes it.
  */
@@ -257,6 +283,8 @@ worker_delay(const struct worker *w)
 static int
 dispatch(struct worker *w, const struct task *t, uint64_t *cookie)
 {
+	if (w->rc->dry_run && t->kind != TASK_SCAN)
+		return t->kind == TASK_DIRMETA ? 0 : nodetask_dry_run(w, t);
 	switch (t->kind) {
 	case TASK_SCAN:
 		return walk_dir(w, t, cookie);

@@ -27,7 +27,11 @@ struct root {
 	int	 is_dir;		/* SRC is a directory (the root) */
 	int	 fresh;			/* the top directory was created now */
 	int	 pristine;		/* ... in a directory not set-group-ID */
+	int	 defacl;		/* new directories inherit a default ACL */
+	dev_t	 src_dev;		/* -x: the file system to stay on */
 };
+
+struct exclude;
 
 /* Settings every worker shares; read-only once workers start. */
 struct runconf {
@@ -43,6 +47,9 @@ struct runconf {
 	unsigned	 preserve;	/* PRESERVE_* of meta.h */
 	mode_t		 umask;		/* the user's, for --no-preserve=mode */
 	int		 reflink, sparse;
+	int		 update, no_clobber, one_fs, dry_run;
+	struct exclude	*excludes;
+	int		 nexcludes, exclude_paths;
 };
 
 /* Where a worker's events go; provided by the backend. */
@@ -54,6 +61,7 @@ struct sink {
 struct dirslot {
 	uint64_t id;
 	int	 src, dst;
+	int	 defacl;		/* -1: not asked yet */
 };
 
 struct worker {
@@ -80,6 +88,7 @@ void	worker_fail(struct worker *, int, int, int, const char *);
 int	worker_src_dir(struct worker *, const struct dirref *);
 int	worker_dst_dir(struct worker *, const struct dirref *);
 int	worker_open_below(int, const char *);
+int	worker_dst_defacl(struct worker *, const struct dirref *, int);
 int	worker_dst_dir_uncached(struct worker *, const struct dirref *);
 int	worker_same_slot(const struct worker *, const struct dirref *,
 	    const struct dirref *);

@@ -60,14 +60,19 @@ stamp_tree() {
 	python3 - "$1" "$FUTURE_EPOCH" <<'PY' || setup_error "stamp_tree"
 import os, sys
 root, future = sys.argv[1], int(sys.argv[2])
-paths = []
-for top, dirs, files in os.walk(root, topdown=False):
-    paths += [os.path.join(top, n) for n in files + dirs]
-paths.append(root)
-for n, p in enumerate(paths, 1):
+n = 0
+def stamp(name, dirfd):
+    global n
+    n += 1
     mtime = 981173106 * 10**9 + (n * 7919) % 10**9
-    os.utime(p, ns=(future * 10**9 + 123456789, mtime),
+    os.utime(name, ns=(future * 10**9 + 123456789, mtime), dir_fd=dirfd,
              follow_symlinks=False)
+# By directory descriptor, children first: deep trees and directory
+# times both come out right.
+for top, dirs, files, fd in os.fwalk(root, topdown=False):
+    for name in files + dirs:
+        stamp(name, fd)
+stamp(root, None)
 PY
 }
 
@@ -136,4 +141,113 @@ wait_children() {
 		sleep 0.1
 	done
 	return 0
+}
+
+# Can this file system hold what the torture tree needs?  Sets HAVE_XATTR
+# (user.*), HAVE_ACL, HAVE_ROOT (root: owners, devices, trusted.*).
+probe_features() {
+	touch probe
+	HAVE_XATTR=0 HAVE_ACL=0 HAVE_ROOT=0
+	setfattr -n user.probe -v 1 probe 2>/dev/null && HAVE_XATTR=1
+	setfacl -m u:65534:r probe 2>/dev/null && HAVE_ACL=1
+	[ "$(id -u)" = 0 ] && HAVE_ROOT=1
+	rm -f probe
+}
+
+# The torture tree of the fidelity tests in $1: the standard tree without
+# the 200 MiB file, plus every file type and attribute cp -a keeps.
+make_torture() {
+	local r="$1" long
+	make_tree "$r" small
+	mkdir -p "$r/types" "$r/modes/closed" "$r/modes/readonly" \
+	    "$r/modes/sticky" "$r/attrs" "$r/acl/defdir" "$r/times" \
+	    "$r/sparse"
+	# Special files, as root: devices; anyone: fifo and socket.
+	mkfifo "$r/types/fifo"
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+	    "$r/types/socket" || setup_error "socket"
+	if [ "$HAVE_ROOT" = 1 ]; then
+		mknod "$r/types/chardev" c 1 3
+		mknod "$r/types/blockdev" b 7 200
+	fi
+	# Set-ID and sticky bits, and unusual owners (root only).
+	echo suid > "$r/modes/suid"
+	echo sgid > "$r/modes/sgid"
+	chmod 4755 "$r/modes/suid"
+	chmod 2755 "$r/modes/sgid"
+	chmod 1777 "$r/modes/sticky"
+	if [ "$HAVE_ROOT" = 1 ]; then
+		echo theirs > "$r/modes/nobody-suid"
+		chown 65534:65534 "$r/modes/nobody-suid"
+		chmod 6755 "$r/modes/nobody-suid"
+		chown -h 65534:65534 "$r/links/rel"
+		chown 65534:0 "$r/modes/sticky"
+	fi
+	# Directories that cannot be written (or read) once made.
+	echo inside > "$r/modes/closed/f"
+	echo inside > "$r/modes/readonly/f"
+	mkdir "$r/modes/readonly/sub"
+	# Extended attributes, one of several KB; trusted.* and security.*
+	# as root.
+	echo x > "$r/attrs/file"
+	ln -s file "$r/attrs/link"
+	if [ "$HAVE_XATTR" = 1 ]; then
+		setfattr -n user.small -v one "$r/attrs/file"
+		# Several KB: ext4 keeps one inode's attributes in a 4 KiB block.
+		setfattr -n user.big -v "0x$(head -c 3000 /dev/urandom | od -An -tx1 |
+		    tr -d ' \n')" "$r/attrs/file"
+		setfattr -n user.dir -v yes "$r/attrs"
+	fi
+	if [ "$HAVE_ROOT" = 1 ]; then
+		setfattr -n trusted.t -v trusted "$r/attrs/file"
+		setfattr -n security.s -v security "$r/attrs/file"
+		setfattr -h -n trusted.onlink -v l "$r/attrs/link"
+	fi
+	# ACLs: access ACLs on a file and a directory, a default ACL.
+	if [ "$HAVE_ACL" = 1 ]; then
+		echo acl > "$r/acl/file"
+		setfacl -m u:65534:rw,g:65534:r "$r/acl/file"
+		setfacl -m u:65534:rx "$r/acl/defdir"
+		setfacl -d -m u:65534:rwx,g::r-x "$r/acl/defdir"
+		echo in > "$r/acl/defdir/inherited"
+	fi
+	# Times before 1970 and after 2100 (set after stamp_tree below).
+	echo old > "$r/times/old"
+	echo future > "$r/times/future"
+	# A 64 MiB sparse file: data at 0, in the middle and at the very end.
+	truncate -s 64M "$r/sparse/holes"
+	printf 'start' | dd of="$r/sparse/holes" conv=notrunc status=none
+	printf 'middle' | dd of="$r/sparse/holes" bs=1M seek=32 conv=notrunc \
+	    status=none
+	printf 'end' | dd of="$r/sparse/holes" bs=1 seek=$((64 * 1048576 - 3)) \
+	    conv=notrunc status=none
+	# A name of 255 bytes.
+	long=$(printf 'n%.0s' $(seq 1 255))
+	echo long > "$r/odd/$long"
+	stamp_tree "$r"
+	touch -h -m -d '1901-12-14 20:45:53.5' "$r/times/old"
+	touch -h -m -d '2262-04-11 23:47:16.123456789' "$r/times/future"
+	# An atime later than the mtime, or reading it would update it.
+	touch -h -a -d '2262-04-11 23:47:16.5' "$r/times/future"
+	chmod 0000 "$r/modes/closed"
+	chmod 0500 "$r/modes/readonly"
+}
+
+# Extended attributes and ACLs of every entry below $1, as text with
+# paths relative to $1, in sorted order (getfattr and getfacl themselves
+# list in directory order, which differs between two copies).
+attr_dump() {
+	(cd "$1" && find . -print0 | LC_ALL=C sort -z |
+	    xargs -0 getfattr -h -d -m - -e hex 2>&1)
+}
+acl_dump() {
+	(cd "$1" && find . ! -type l -print0 | LC_ALL=C sort -z |
+	    xargs -0 getfacl -p -n 2>&1)
+}
+
+# diff two files, showing at most a few short lines of the difference.
+short_diff() {
+	diff "$1" "$2" > "$1.diff" && return 0
+	cut -c1-160 "$1.diff" | head -n 20 >&2
+	return 1
 }

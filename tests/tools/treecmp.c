@@ -9,6 +9,7 @@
  *	-A  ignore access times      -O  ignore owner and group
  *	-X  ignore extended attrs    -B  compare allocated blocks
  *	-R  ignore the roots' own metadata (times, mode)
+ *	-T  ignore all times
  * Prints one line per difference; exits 0 when the trees are the same,
  * 1 when they differ, 2 on error.
  *
@@ -30,8 +31,10 @@
 #include <string.h>
 #include <unistd.h>
 
+static void cmp_dir(const char *, int, const char *, int, const char *);
+
 static int ignore_atime, ignore_owner, ignore_xattr, check_blocks;
-static int ignore_root;
+static int ignore_root, ignore_times;
 static int ndiff;
 
 /* A seen inode and the first relative path it had. */
@@ -77,12 +80,6 @@ join(const char *a, const char *b)
 	return p;
 }
 
-static char *
-full(const struct side *s, const char *rel)
-{
-	return *rel ? join(s->root, rel) : strdup(s->root);
-}
-
 /* The first path seen with st's inode in this tree, recording rel. */
 static const char *
 link_leader(struct side *s, const struct stat *st, const char *rel)
@@ -106,11 +103,11 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted names of a directory, NULL-terminated. */
+/* Sorted names of a directory (fd is consumed), NULL-terminated. */
 static char **
-list_dir(const char *path, size_t *n)
+list_dir(int fd, size_t *n)
 {
-	DIR *d = opendir(path);
+	DIR *d = fdopendir(fd);
 	struct dirent *e;
 	char **names = NULL;
 	size_t cap = 0;
@@ -151,11 +148,16 @@ cmp_xattr_names(const void *a, const void *b)
 
 /* "name=hexvalue;..." of all extended attributes, sorted by name. */
 static char *
-xattr_string(const char *path)
+xattr_string(int dirfd, const char *name)
 {
-	char list[65536], val[65536], *names[1024], *out;
+	char list[65536], val[65536], *names[1024], *out, path[400];
 	ssize_t n, v;
 	size_t nn = 0, len = 0;
+
+	if (dirfd == AT_FDCWD)
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
 
 	n = llistxattr(path, list, sizeof(list));
 	if (n <= 0)
@@ -178,11 +180,12 @@ xattr_string(const char *path)
 }
 
 static void
-cmp_contents(const char *rel, const char *pa, const char *pb)
+cmp_contents(const char *rel, int da, const char *na, int db, const char *nb)
 {
 	static char ba[1 << 20], bb[1 << 20];
-	int fa = open(pa, O_RDONLY), fb = open(pb, O_RDONLY);
-	ssize_t na, nb;
+	int fa = openat(da, na, O_RDONLY | O_NOFOLLOW);
+	int fb = openat(db, nb, O_RDONLY | O_NOFOLLOW);
+	ssize_t ra, rb;
 	off_t off = 0;
 
 	if (fa == -1 || fb == -1) {
@@ -190,16 +193,16 @@ cmp_contents(const char *rel, const char *pa, const char *pb)
 		goto out;
 	}
 	for (;;) {
-		na = read(fa, ba, sizeof(ba));
-		nb = read(fb, bb, sizeof(bb));
-		if (na != nb || (na > 0 && memcmp(ba, bb, (size_t)na) != 0)) {
+		ra = read(fa, ba, sizeof(ba));
+		rb = read(fb, bb, sizeof(bb));
+		if (ra != rb || (ra > 0 && memcmp(ba, bb, (size_t)ra) != 0)) {
 			diff(rel, "contents differ near byte %lld",
 			    (long long)off);
 			break;
 		}
-		if (na <= 0)
+		if (ra <= 0)
 			break;
-		off += na;
+		off += ra;
 	}
 out:
 	if (fa != -1)
@@ -216,7 +219,7 @@ same_time(const struct timespec *a, const struct timespec *b)
 
 /* Compare what lstat and the attributes say; 1 if the types match. */
 static int
-cmp_meta(const char *rel, const char *pa, const char *pb,
+cmp_meta(const char *rel, int da, const char *na, int db, const char *nb,
     const struct stat *a, const struct stat *b, int is_root)
 {
 	const char *la, *lb;
@@ -232,11 +235,12 @@ cmp_meta(const char *rel, const char *pa, const char *pb,
 		    !S_ISLNK(a->st_mode))
 			diff(rel, "mode %04o vs %04o", a->st_mode & 07777,
 			    b->st_mode & 07777);
-		if (!same_time(&a->st_mtim, &b->st_mtim))
+		if (!ignore_times && !same_time(&a->st_mtim, &b->st_mtim))
 			diff(rel, "mtime %lld.%09ld vs %lld.%09ld",
 			    (long long)a->st_mtim.tv_sec, a->st_mtim.tv_nsec,
 			    (long long)b->st_mtim.tv_sec, b->st_mtim.tv_nsec);
-		if (!ignore_atime && !same_time(&a->st_atim, &b->st_atim))
+		if (!ignore_atime && !ignore_times &&
+		    !same_time(&a->st_atim, &b->st_atim))
 			diff(rel, "atime %lld.%09ld vs %lld.%09ld",
 			    (long long)a->st_atim.tv_sec, a->st_atim.tv_nsec,
 			    (long long)b->st_atim.tv_sec, b->st_atim.tv_nsec);
@@ -268,8 +272,8 @@ cmp_meta(const char *rel, const char *pa, const char *pb,
 		    (unsigned long)a->st_nlink, (unsigned long)b->st_nlink);
 	}
 	if (!ignore_xattr) {
-		xa = xattr_string(pa);
-		xb = xattr_string(pb);
+		xa = xattr_string(da, na);
+		xb = xattr_string(db, nb);
 		if (strcmp(xa, xb) != 0)
 			diff(rel, "extended attributes differ: [%s] vs [%s]",
 			    xa, xb);
@@ -279,58 +283,111 @@ cmp_meta(const char *rel, const char *pa, const char *pb,
 	return 1;
 }
 
+/*
+ * Compare name in the directories da and db (rel is its path for
+ * messages).  Everything is relative to directory descriptors, so trees
+ * deeper than PATH_MAX compare too.
+ */
 static void
-cmp_path(const char *rel, int is_root)
+cmp_path(const char *rel, int da, const char *na, int db, const char *nb,
+    int is_root)
 {
-	char *pa = full(&A, rel), *pb = full(&B, rel);
 	char ta[8192], tb[8192];
 	struct stat a, b;
-	ssize_t na, nb;
+	ssize_t la, lb;
 
-	if (lstat(pa, &a) == -1 || lstat(pb, &b) == -1) {
+	if (fstatat(da, na, &a, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    fstatat(db, nb, &b, AT_SYMLINK_NOFOLLOW) == -1) {
 		diff(rel, "cannot stat: %s", strerror(errno));
-		goto out;
+		return;
 	}
-	if (!cmp_meta(rel, pa, pb, &a, &b, is_root))
-		goto out;
+	if (!cmp_meta(rel, da, na, db, nb, &a, &b, is_root))
+		return;
 	if (S_ISREG(a.st_mode) && a.st_size == b.st_size) {
-		cmp_contents(rel, pa, pb);
+		cmp_contents(rel, da, na, db, nb);
 	} else if (S_ISLNK(a.st_mode)) {
-		na = readlink(pa, ta, sizeof(ta) - 1);
-		nb = readlink(pb, tb, sizeof(tb) - 1);
-		if (na != nb || na < 0 || memcmp(ta, tb, (size_t)na) != 0)
+		la = readlinkat(da, na, ta, sizeof(ta) - 1);
+		lb = readlinkat(db, nb, tb, sizeof(tb) - 1);
+		if (la != lb || la < 0 || memcmp(ta, tb, (size_t)la) != 0)
 			diff(rel, "symlink targets differ");
 	} else if (S_ISDIR(a.st_mode)) {
-		size_t n1, n2, i = 0, j = 0;
-		char **l1 = list_dir(pa, &n1), **l2 = list_dir(pb, &n2);
+		cmp_dir(rel, da, na, db, nb);
+	}
+}
 
-		if (l1 == NULL || l2 == NULL) {
-			diff(rel, "cannot list: %s", strerror(errno));
+/* Compare the entries of directory name in da and db. */
+static void
+cmp_dir(const char *rel, int da, const char *na, int db, const char *nb)
+{
+	int fa = openat(da, na, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	int fb = openat(db, nb, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	size_t n1 = 0, n2 = 0, i = 0, j = 0;
+	char **l1 = NULL, **l2 = NULL;
+
+	if (fa == -1 || fb == -1) {
+		diff(rel, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	l1 = list_dir(dup(fa), &n1);
+	l2 = list_dir(dup(fb), &n2);
+	if (l1 == NULL || l2 == NULL) {
+		diff(rel, "cannot list: %s", strerror(errno));
+		goto out;
+	}
+	while (i < n1 || j < n2) {
+		int c = i == n1 ? 1 : j == n2 ? -1 : strcmp(l1[i], l2[j]);
+		char *sub;
+
+		if (c < 0) {
+			diff(rel, "only in A: %s", l1[i++]);
+		} else if (c > 0) {
+			diff(rel, "only in B: %s", l2[j++]);
 		} else {
-			while (i < n1 || j < n2) {
-				int c = i == n1 ? 1 : j == n2 ? -1 :
-				    strcmp(l1[i], l2[j]);
-				char *sub;
-
-				if (c < 0) {
-					diff(rel, "only in A: %s", l1[i++]);
-				} else if (c > 0) {
-					diff(rel, "only in B: %s", l2[j++]);
-				} else {
-					sub = join(rel, l1[i]);
-					cmp_path(sub, 0);
-					free(sub);
-					i++;
-					j++;
-				}
-			}
+			sub = join(rel, l1[i]);
+			cmp_path(sub, fa, l1[i], fb, l1[i], 0);
+			free(sub);
+			i++;
+			j++;
 		}
-		if (l1)
-			free_names(l1, n1);
-		if (l2)
-			free_names(l2, n2);
 	}
 out:
+	if (l1)
+		free_names(l1, n1);
+	if (l2)
+		free_names(l2, n2);
+	if (fa != -1)
+		close(fa);
+	if (fb != -1)
+		close(fb);
+}
+
+/* The roots have different names: compare them through their parents. */
+static void
+root_compare(const char *a, const char *b)
+{
+	char *pa = strdup(a), *pb = strdup(b), *sa, *sb;
+	const char *da = ".", *db = ".", *na = a, *nb = b;
+	int fa, fb;
+
+	/* Split "dir/name" at the last slash (a trailing one is kept). */
+	if ((sa = strrchr(pa, '/')) != NULL && sa[1] != '\0') {
+		*sa = '\0';
+		da = *pa ? pa : "/";
+		na = sa + 1;
+	}
+	if ((sb = strrchr(pb, '/')) != NULL && sb[1] != '\0') {
+		*sb = '\0';
+		db = *pb ? pb : "/";
+		nb = sb + 1;
+	}
+	fa = open(da, O_RDONLY | O_DIRECTORY);
+	fb = open(db, O_RDONLY | O_DIRECTORY);
+	if (fa == -1 || fb == -1)
+		diff("", "cannot open the parents: %s", strerror(errno));
+	else
+		cmp_path("", fa, na, fb, nb, 1);
+	close(fa);
+	close(fb);
 	free(pa);
 	free(pb);
 }
@@ -340,7 +397,7 @@ main(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "AOXBR")) != -1) {
+	while ((c = getopt(argc, argv, "AOXBRT")) != -1) {
 		switch (c) {
 		case 'A':
 			ignore_atime = 1;
@@ -357,17 +414,20 @@ main(int argc, char **argv)
 		case 'R':
 			ignore_root = 1;
 			break;
+		case 'T':
+			ignore_times = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: treecmp [-AOXBR] A B\n");
+			fprintf(stderr, "usage: treecmp [-AOXBRT] A B\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: treecmp [-AOXBR] A B\n");
+		fprintf(stderr, "usage: treecmp [-AOXBRT] A B\n");
 		return 2;
 	}
 	A.root = argv[optind];
 	B.root = argv[optind + 1];
-	cmp_path("", 1);
+	root_compare(A.root, B.root);
 	return ndiff ? 1 : 0;
 }

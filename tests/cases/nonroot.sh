@@ -1,0 +1,42 @@
+# As an ordinary user, ownership is silently not kept (as cp does, with
+# set-ID bits dropped when the owner cannot be kept), everything else is,
+# and the result is the same as cp -a run by the same user.
+. "$TESTLIB"
+
+[ "$(id -u)" = 0 ] || skip "needs root to switch to another user"
+command -v setpriv >/dev/null || skip "no setpriv"
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+}
+HAVE_XATTR=0 HAVE_ACL=0 HAVE_ROOT=0
+touch probe
+setfattr -n user.probe -v 1 probe 2>/dev/null && HAVE_XATTR=1
+setfacl -m u:65534:r probe 2>/dev/null && HAVE_ACL=1
+rm -f probe
+make_torture src
+chmod -R a+rX src 2>/dev/null
+# Ours and read-only (copied whole); root's and closed (unreadable).
+chown -R 65534:65534 src/modes/readonly
+chmod 0500 src/modes/readonly
+chmod 0000 src/modes/closed
+echo mine > src/mine
+touch -m -d '2001-01-01' src/mine
+touch -a -d "@$FUTURE_EPOCH" src/mine
+chown 65534:65534 src/mine src/modes/suid
+chmod 4755 src/modes/suid
+mkdir out
+chown 65534:65534 out
+as_nobody cp -a src out/ref 2> cp.err
+as_nobody "$PCOPY" --backend="$BACKEND" src out/dst 2> pc.err
+rc=$?
+# Both fail on the same unreadable directory (0000); nothing else.
+grep -q "cannot open directory 'src/modes/closed': Permission denied" pc.err ||
+    fail "no message for the unreadable directory: $(head -c 400 pc.err)"
+[ $rc -eq 1 ] || fail "exit $rc, not 1"
+[ "$(grep -c '^pcopy: cannot' pc.err)" = 1 ] ||
+    fail "unexpected messages: $(head -c 600 pc.err)"
+"$TREECMP" -B out/ref out/dst || fail "differs from cp -a run as nobody"
+[ "$(stat -c %U out/dst/a/hello.txt)" = nobody ] || fail "owner not nobody"
+[ "$(stat -c %a out/dst/modes/suid)" = 4755 ] ||
+    fail "set-user-ID of our own file dropped"
+exit 0
