@@ -51,8 +51,7 @@ tsink_flush(struct sink *s)
 {
 	struct tsink *ts = (struct tsink *)s;
 
-	for (int i = 0; i < ts->n; i++)
-		(void)queue_push(ts->pool->events, &ts->buf[i]);
+	(void)queue_push_all(ts->pool->events, ts->buf, (size_t)ts->n);
 	ts->n = 0;
 	ts->last = now_seconds();
 }

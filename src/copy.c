@@ -8,6 +8,7 @@
  * bytes so that a stop request and progress reports are never far apart.
  */
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/types.h>
 
 #include <linux/fs.h>
@@ -61,6 +62,9 @@ memo_for(struct copier *c, uint64_t sdev, uint32_t dkey)
 	m->used = 1;
 	m->sdev = sdev;
 	m->dkey = dkey;
+	m->no_cfr = (c->paths & COPY_NO_CFR) != 0;
+	m->no_sendfile = (c->paths & COPY_NO_SENDFILE) != 0;
+	m->no_clone = (c->paths & COPY_NO_CLONE) != 0;
 	return m;
 }
 
@@ -170,13 +174,39 @@ piece_rw(struct copier *c, int sfd, int dfd, uint64_t off, size_t n,
 }
 
 /*
+ * sendfile(2) copies in the kernel between any two files, also across file
+ * systems where copy_file_range refuses; it writes at dfd's position,
+ * which *dpos tracks (-1: unknown).
+ */
+static ssize_t
+piece_sendfile(struct copy_memo *m, int sfd, int dfd, uint64_t off, size_t n,
+    int64_t *dpos)
+{
+	off_t so = (off_t)off;
+	ssize_t r;
+
+	if (*dpos != (int64_t)off && lseek(dfd, (off_t)off, SEEK_SET) == -1)
+		return -1;
+	*dpos = (int64_t)off;
+	r = sendfile(dfd, sfd, &so, n);
+	if (r == -1 && (errno == EINVAL || errno == ENOSYS))
+		m->no_sendfile = 1;
+	if (r > 0)
+		*dpos += r;
+	else
+		*dpos = -1;
+	return r;
+}
+
+/*
  * Copy [off, off + len) without regard to holes: copy_file_range while the
- * kernel takes it, else read/write.  A short source ends the copy early
- * (the file shrank while we copied it); that is not an error.
+ * kernel takes it, else sendfile, else read/write.  A short source ends
+ * the copy early (the file shrank while we copied it); that is not an
+ * error.
  */
 static int
 copy_plain(struct copier *c, struct copy_memo *m, int sfd, int dfd,
-    uint64_t off, uint64_t len, int *side)
+    uint64_t off, uint64_t len, int *side, int64_t *dpos)
 {
 	ssize_t r;
 	size_t n;
@@ -196,6 +226,9 @@ copy_plain(struct copier *c, struct copy_memo *m, int sfd, int dfd,
 			if (r == -1 && unsupported(errno))
 				m->no_cfr = 1;
 		}
+		if (r == -1 && m->no_cfr && !m->no_sendfile &&
+		    c->sparse != SPARSE_ALWAYS)
+			r = piece_sendfile(m, sfd, dfd, off, n, dpos);
 		/* On any other failure read/write names the failing side. */
 		if (r == -1 && (r = piece_rw(c, sfd, dfd, off, n, side)) == -1)
 			return -1;
@@ -215,7 +248,7 @@ copy_plain(struct copier *c, struct copy_memo *m, int sfd, int dfd,
  */
 static int
 copy_extents(struct copier *c, struct copy_memo *m, int sfd, int dfd,
-    uint64_t off, uint64_t len, int *side)
+    uint64_t off, uint64_t len, int *side, int64_t *dpos)
 {
 	uint64_t end = off + len, pos = off, data, hole;
 	off_t r;
@@ -227,7 +260,7 @@ copy_extents(struct copier *c, struct copy_memo *m, int sfd, int dfd,
 		if (r == -1) {
 			if (errno == EINVAL && pos == off)
 				return copy_plain(c, m, sfd, dfd, off, len,
-				    side);
+				    side, dpos);
 			*side = COPY_SRC;
 			return -1;
 		}
@@ -240,7 +273,8 @@ copy_extents(struct copier *c, struct copy_memo *m, int sfd, int dfd,
 		}
 		hole = MIN((uint64_t)r, end);
 		advance(c, data - pos);
-		if (copy_plain(c, m, sfd, dfd, data, hole - data, side) == -1)
+		if (copy_plain(c, m, sfd, dfd, data, hole - data, side,
+		    dpos) == -1)
 			return -1;
 		pos = hole;
 	}
@@ -251,16 +285,18 @@ copy_extents(struct copier *c, struct copy_memo *m, int sfd, int dfd,
 
 /*
  * Copy [off, off + len) of sfd, described by st, to the same offsets of
- * dfd.  dkey names the destination file system for the memo (the root).
- * Returns 0, or -1 with errno set and *side saying which end failed.
- * With holes to keep (st sparse, or --sparse=always) the caller must have
- * set the destination's size.
+ * dfd, a descriptor opened for this copy (so at file position 0).  dkey
+ * names the destination file system for the memo (the root).  Returns 0,
+ * or -1 with errno set and *side saying which end failed.  With holes to
+ * keep (st sparse, or --sparse=always) the caller must have set the
+ * destination's size.
  */
 int
 copy_range(struct copier *c, int sfd, int dfd, const struct finfo *st,
     uint32_t dkey, uint64_t off, uint64_t len, int *side)
 {
 	struct copy_memo *m = memo_for(c, st->dev, dkey);
+	int64_t dpos = 0;
 	int r;
 
 	*side = COPY_CLONE;
@@ -268,6 +304,6 @@ copy_range(struct copier *c, int sfd, int dfd, const struct finfo *st,
 		return r == 1 ? 0 : -1;
 	*side = COPY_DST;
 	if (c->sparse != SPARSE_NEVER && copy_is_sparse(st))
-		return copy_extents(c, m, sfd, dfd, off, len, side);
-	return copy_plain(c, m, sfd, dfd, off, len, side);
+		return copy_extents(c, m, sfd, dfd, off, len, side, &dpos);
+	return copy_plain(c, m, sfd, dfd, off, len, side, &dpos);
 }

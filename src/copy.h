@@ -14,6 +14,11 @@
 
 #include "task.h"
 
+/* Rungs of the ladder that can be left out (measurement, tests). */
+#define COPY_NO_CLONE		0x01
+#define COPY_NO_CFR		0x02
+#define COPY_NO_SENDFILE	0x04
+
 enum reflink_mode { REFLINK_AUTO, REFLINK_ALWAYS, REFLINK_NEVER };
 enum sparse_mode { SPARSE_AUTO, SPARSE_ALWAYS, SPARSE_NEVER };
 
@@ -22,7 +27,7 @@ enum sparse_mode { SPARSE_AUTO, SPARSE_ALWAYS, SPARSE_NEVER };
 struct copy_memo {
 	uint64_t sdev;
 	uint32_t dkey;
-	uint8_t	 no_clone, no_cfr, used;
+	uint8_t	 no_clone, no_cfr, no_sendfile, used;
 };
 
 struct copier {
@@ -30,6 +35,7 @@ struct copier {
 	size_t		 bufsize;
 	int		 reflink, sparse;
 	unsigned	 delay_us;	/* tests: pause per piece */
+	unsigned	 paths;		/* COPY_NO_*: rungs not to try */
 	struct copy_memo memo[COPY_MEMO];
 	unsigned	 next_memo;
 	/* Told of progress every piece; may be NULL. */

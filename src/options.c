@@ -22,7 +22,8 @@
 enum {
 	OPT_BACKEND = 256, OPT_PROCS, OPT_THREADS, OPT_PROGRESS, OPT_STATS,
 	OPT_CHUNK, OPT_HELP, OPT_VERSION, OPT_PRESERVE, OPT_NO_PRESERVE,
-	OPT_SPARSE, OPT_REFLINK, OPT_NO_CLOBBER, OPT_EXCLUDE, OPT_NOT_BUILT
+	OPT_SPARSE, OPT_REFLINK, OPT_NO_CLOBBER, OPT_EXCLUDE, OPT_BENCH,
+	OPT_NOT_BUILT
 };
 
 static const struct option longopts[] = {
@@ -56,7 +57,7 @@ static const struct option longopts[] = {
 	{ "verify",		no_argument,		NULL, OPT_NOT_BUILT },
 	{ "format",		required_argument,	NULL, OPT_NOT_BUILT },
 	{ "compress",		required_argument,	NULL, OPT_NOT_BUILT },
-	{ "bench",		no_argument,		NULL, OPT_NOT_BUILT },
+	{ "bench",		no_argument,		NULL, OPT_BENCH },
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -217,6 +218,9 @@ check(struct options *o, char *errbuf, size_t len)
 		    "--no-target-directory (-T)");
 	if (o->noperands == 0)
 		return fail(errbuf, len, "missing file operand");
+	if (o->bench)
+		return o->noperands <= 2 ? PARSE_RUN : fail(errbuf, len,
+		    "--bench takes SRC and an optional SCRATCH directory");
 	if (o->target_dir == NULL && o->noperands == 1)
 		return fail(errbuf, len,
 		    "missing destination file operand after '%s'",
@@ -255,7 +259,11 @@ options_parse(struct options *o, int argc, char **argv, char *errbuf,
 		case 'r':
 		case 'R':
 			break;	/* cp habits: pcopy always copies -a and -r */
+		case OPT_BENCH:
+			o->bench = 1;
+			break;
 		case 'b':
+			o->backend_given = 1;
 			if ((o->backend = parse_backend(optarg)) == -1)
 				return fail(errbuf, len, "invalid backend '%s' "
 				    "(threads, fork or mixed)", optarg);
@@ -393,6 +401,7 @@ options_usage(FILE *fp)
 	    "usage: pcopy [OPTION]... SRC DST\n"
 	    "       pcopy [OPTION]... SRC... DIR\n"
 	    "       pcopy [OPTION]... -t DIR SRC...\n"
+	    "       pcopy --bench [-b KIND] [-j N] SRC [SCRATCH]\n"
 	    "Try 'pcopy --help' for more information.\n");
 }
 
@@ -403,6 +412,7 @@ options_help(FILE *fp)
 "usage: pcopy [OPTION]... SRC DST\n"
 "       pcopy [OPTION]... SRC... DIR\n"
 "       pcopy [OPTION]... -t DIR SRC...\n"
+"       pcopy --bench [-b KIND] [-j N] SRC [SCRATCH]\n"
 "Copy directory trees in parallel, keeping what cp -a keeps.\n"
 "\n"
 "  -b, --backend=KIND     worker pool: threads (default), fork or mixed\n"
@@ -428,6 +438,9 @@ options_help(FILE *fp)
 "  -v, --verbose          print each destination path on stdout\n"
 "  -q, --quiet            print only errors\n"
 "  -a, -r, -R             accepted for cp habits; pcopy always does this\n"
+"      --bench            copy SRC into SCRATCH (default: a new directory in\n"
+"                         $TMPDIR) with each backend at several worker\n"
+"                         counts, 3 rounds each; print a table\n"
 "      --help             show this help and exit\n"
 "      --version          show the version and exit\n"
 "\n"

@@ -21,8 +21,9 @@ enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_VERSION, PARSE_USAGE };
 #define DEFAULT_CHUNK_SIZE	(64ULL << 20)
 
 struct options {
-	int		 backend;
+	int		 backend, backend_given;
 	int		 jobs, procs, threads;	/* 0: not given */
+	int		 bench;			/* --bench SRC [SCRATCH] */
 	int		 progress;
 	int		 stats;
 	int		 verbose, quiet;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "bench.h"
 #include "copy.h"
 #include "exclude.h"
 #include "meta.h"
@@ -97,6 +98,8 @@ setup_runconf(struct pcopy *pc)
 	rc->is_root = rc->euid == 0;
 	rc->pid = getpid();
 	rc->delay_ms = env_delay();
+	rc->copy_paths = (unsigned)strtoul(getenv("PCOPY_COPY_PATHS") ?
+	    getenv("PCOPY_COPY_PATHS") : "0", NULL, 0);
 	rc->preserve = pc->opt.preserve;
 	rc->reflink = pc->opt.reflink;
 	rc->sparse = pc->opt.sparse;
@@ -316,6 +319,11 @@ main(int argc, char **argv)
 
 	memset(&pc, 0, sizeof(pc));
 	if ((status = parse(&pc, argc, argv)) != -1) {
+		options_free(&pc.opt);
+		return status;
+	}
+	if (pc.opt.bench) {
+		status = bench_run(&pc.opt);
 		options_free(&pc.opt);
 		return status;
 	}

@@ -88,6 +88,32 @@ queue_push(struct queue *q, const void *item)
 	return rv;
 }
 
+/*
+ * Append all n items, waiting for room as needed, under one lock and with
+ * one wake-up per stretch of room, so a batch costs the consumer one
+ * wake-up rather than n.  Returns 0, or -1 if the queue was closed (the
+ * rest is dropped).
+ */
+int
+queue_push_all(struct queue *q, const void *items, size_t n)
+{
+	const unsigned char *p = items;
+	size_t done = 0;
+
+	(void)pthread_mutex_lock(&q->lock);
+	while (done < n && !q->closed) {
+		while (q->len == q->cap && !q->closed)
+			(void)pthread_cond_wait(&q->not_full, &q->lock);
+		while (done < n && q->len < q->cap && !q->closed) {
+			put_one(q, p + done * q->size);
+			done++;
+		}
+		(void)pthread_cond_broadcast(&q->not_empty);
+	}
+	(void)pthread_mutex_unlock(&q->lock);
+	return done == n ? 0 : -1;
+}
+
 /* Append as many of n items as fit without waiting; returns how many. */
 size_t
 queue_try_push(struct queue *q, const void *items, size_t n)

@@ -80,6 +80,7 @@ worker_init(struct worker *w, int index, const struct runconf *rc,
 	w->copy.reflink = rc->reflink;
 	w->copy.sparse = rc->sparse;
 	w->copy.delay_us = rc->delay_ms * 1000;
+	w->copy.paths = rc->copy_paths;
 	w->dentsize = DENTS_BUFSIZE;
 	w->dents = xmalloc(w->dentsize);
 }

@@ -47,6 +47,7 @@ struct runconf {
 	unsigned	 preserve;	/* PRESERVE_* of meta.h */
 	mode_t		 umask;		/* the user's, for --no-preserve=mode */
 	int		 reflink, sparse;
+	unsigned	 copy_paths;	/* COPY_NO_* rungs left out */
 	int		 update, no_clobber, one_fs, dry_run;
 	struct exclude	*excludes;
 	int		 nexcludes, exclude_paths;

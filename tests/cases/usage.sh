@@ -29,7 +29,7 @@ check_usage --chunk-size=12 d e
 check_usage --jobs
 
 # Parts of the spec not built yet say so and change nothing.
-for opt in --verify --bench --files-from=- -0 --format=tar; do
+for opt in --verify --files-from=- -0 --format=tar; do
 	"$PCOPY" $opt d e > out 2> err
 	[ $? -eq 2 ] || fail "$opt should exit 2"
 	grep -q "is not implemented yet" err || fail "$opt: $(cat err)"

@@ -85,6 +85,59 @@ test_close(void)
 }
 
 static void
+test_push_all(void)
+{
+	struct queue *q = queue_new(3, sizeof(int));
+	int in[2] = { 8, 9 }, out[4];
+
+	CHECK(queue_push_all(q, in, 2) == 0);
+	CHECK(queue_pop(q, out, 4, 0) == 2 && out[0] == 8 && out[1] == 9);
+	queue_close(q);
+	CHECK(queue_push_all(q, in, 2) == -1);
+	queue_free(q);
+}
+
+static void *
+batch_producer(void *arg)
+{
+	uint64_t v[7];
+
+	(void)arg;
+	for (uint64_t i = 0; i < PER_PRODUCER / 7; i++) {
+		for (int k = 0; k < 7; k++)
+			v[k] = 1;
+		if (queue_push_all(shared, v, 7) != 0)
+			abort();
+	}
+	return NULL;
+}
+
+/* Batches larger than the room left wait for it and lose nothing. */
+static void
+test_push_all_threads(void)
+{
+	pthread_t p[PRODUCERS], c[CONSUMERS];
+	uint64_t total = 0;
+
+	shared = queue_new(5, sizeof(uint64_t));
+	memset(sums, 0, sizeof(sums));
+	memset(counts, 0, sizeof(counts));
+	for (int i = 0; i < CONSUMERS; i++)
+		pthread_create(&c[i], NULL, consumer, (void *)(uintptr_t)i);
+	for (int i = 0; i < PRODUCERS; i++)
+		pthread_create(&p[i], NULL, batch_producer, NULL);
+	for (int i = 0; i < PRODUCERS; i++)
+		pthread_join(p[i], NULL);
+	queue_close(shared);
+	for (int i = 0; i < CONSUMERS; i++) {
+		pthread_join(c[i], NULL);
+		total += sums[i];
+	}
+	CHECK(total == (uint64_t)PRODUCERS * (PER_PRODUCER / 7) * 7);
+	queue_free(shared);
+}
+
+static void
 test_threads(void)
 {
 	pthread_t p[PRODUCERS], c[CONSUMERS];
@@ -117,5 +170,7 @@ main(void)
 	test_order_and_capacity();
 	test_close();
 	test_threads();
+	test_push_all();
+	test_push_all_threads();
 	return unit_end("test_queue");
 }
