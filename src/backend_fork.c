@@ -324,8 +324,11 @@ read_in(struct fpool *fp, struct proc *p)
 			continue;
 		if (n == -1 && errno == EAGAIN)
 			break;
-		if (n <= 0)
+		if (n <= 0) {
+			/* The last events may have come with the end. */
+			(void)decode_in(fp, p);
 			return 1;
+		}
 		p->inlen += (size_t)n;
 	}
 	return decode_in(fp, p) == -1;

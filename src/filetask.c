@@ -99,15 +99,15 @@ static int
 apply_meta(struct worker *w, const struct task *t, struct ftask *f,
     mode_t created)
 {
-	struct objref src = { f->sfd, f->srcdir, t->name };
-	struct objref dst = { f->dfd, f->dstdir, target_of(t) };
+	struct objref src = { f->sfd, f->srcdir, t->name, 0 };
+	struct objref dst = { f->dfd, f->dstdir, target_of(t), 0 };
 	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 
 	if (worker_dst_defacl(w, &t->dir, t->flags))
 		flags |= META_DEFACL;
 	if (meta_apply(w->rc, &t->st, flags, created, &src, &dst,
 	    nodetask_meta_fail, w) > 0)
-		return EPERM;	/* reported; the data is in place */
+		return TASK_PARTIAL;	/* reported; the data is in place */
 	return 0;
 }
 
@@ -164,6 +164,18 @@ filetask_copy(struct worker *w, const struct task *t)
 }
 
 /*
+ * A chunked copy is always written under its temporary name, whatever
+ * the directory, and renamed into place by TASK_FINISH: so the later
+ * chunks and the finish know the name for sure, and a file at the
+ * target is never written by halves.
+ */
+static int
+chunk_flags(const struct task *t)
+{
+	return t->flags & ~TF_FRESH;
+}
+
+/*
  * TASK_CHUNK: one range of a large file.  The first chunk (TF_CREATE)
  * creates the copy at its full size, mode 0600 so later chunks can open it
  * for writing; TASK_FINISH sets the real mode.
@@ -176,10 +188,11 @@ filetask_chunk(struct worker *w, const struct task *t)
 
 	err = open_ends(w, t, &f);
 	if (err == 0 && (t->flags & TF_CREATE)) {
-		err = create_copy(w, t, &f, t->flags, S_IRUSR | S_IWUSR, 1);
+		err = create_copy(w, t, &f, chunk_flags(t), S_IRUSR | S_IWUSR,
+		    1);
 	} else if (err == 0) {
-		dest_begin(&f.d, f.dstdir, target_of(t), t->flags & TF_FRESH,
-		    w->rc->pid, t->tmpseq);
+		dest_begin(&f.d, f.dstdir, target_of(t), 0, w->rc->pid,
+		    t->tmpseq);
 		if ((f.dfd = dest_reopen_file(&f.d)) == -1) {
 			err = errno;
 			worker_fail(w, OP_OPEN, SIDE_DST, err, NULL);
@@ -203,8 +216,7 @@ remove_failed(struct worker *w, const struct task *t)
 		worker_fail(w, OP_OPENDIR, SIDE_DST, errno, NULL);
 		return errno;
 	}
-	dest_begin(&d, dstdir, target_of(t), t->flags & TF_FRESH,
-	    w->rc->pid, t->tmpseq);
+	dest_begin(&d, dstdir, target_of(t), 0, w->rc->pid, t->tmpseq);
 	dest_abort(&d);
 	return ECANCELED;
 }
@@ -224,8 +236,7 @@ filetask_finish(struct worker *w, const struct task *t)
 		(void)remove_failed(w, t);
 		return err;
 	}
-	dest_begin(&f.d, f.dstdir, target_of(t), t->flags & TF_FRESH,
-	    w->rc->pid, t->tmpseq);
+	dest_begin(&f.d, f.dstdir, target_of(t), 0, w->rc->pid, t->tmpseq);
 	f.created = 1;
 	if ((f.dfd = dest_reopen_file(&f.d)) == -1) {
 		err = errno;

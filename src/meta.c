@@ -51,8 +51,16 @@ meta_final_mode(const struct runconf *rc, const struct finfo *st)
 static const char *
 proc_path(char *buf, size_t len, const struct objref *o)
 {
+	if (o->follow)
+		return o->name;
 	(void)snprintf(buf, len, "/proc/self/fd/%d/%s", o->dirfd, o->name);
 	return buf;
+}
+
+static int
+at_flags(const struct objref *o)
+{
+	return o->follow ? 0 : AT_SYMLINK_NOFOLLOW;
 }
 
 static int
@@ -60,7 +68,7 @@ do_chown(const struct objref *o, uid_t uid, gid_t gid)
 {
 	if (o->fd != -1)
 		return fchown(o->fd, uid, gid);
-	return fchownat(o->dirfd, o->name, uid, gid, AT_SYMLINK_NOFOLLOW);
+	return fchownat(o->dirfd, o->name, uid, gid, at_flags(o));
 }
 
 /*
@@ -98,7 +106,7 @@ set_mode(const struct objref *o, mode_t mode)
 	if (o->fd != -1)
 		return fchmod(o->fd, mode);
 	/* Never through a symlink swapped in at the name. */
-	return fchmodat(o->dirfd, o->name, mode, AT_SYMLINK_NOFOLLOW);
+	return fchmodat(o->dirfd, o->name, mode, at_flags(o));
 }
 
 static int
@@ -112,7 +120,7 @@ set_times(const struct objref *o, const struct finfo *st)
 	ts[1].tv_nsec = st->mtime_ns;
 	if (o->fd != -1)
 		return futimens(o->fd, ts);
-	return utimensat(o->dirfd, o->name, ts, AT_SYMLINK_NOFOLLOW);
+	return utimensat(o->dirfd, o->name, ts, at_flags(o));
 }
 
 static ssize_t
@@ -122,6 +130,8 @@ x_list(const struct objref *o, char *buf, size_t len)
 
 	if (o->fd != -1)
 		return flistxattr(o->fd, buf, len);
+	if (o->follow)
+		return listxattr(o->name, buf, len);
 	return llistxattr(proc_path(p, sizeof(p), o), buf, len);
 }
 
@@ -132,6 +142,8 @@ x_get(const struct objref *o, const char *name, void *buf, size_t len)
 
 	if (o->fd != -1)
 		return fgetxattr(o->fd, name, buf, len);
+	if (o->follow)
+		return getxattr(o->name, name, buf, len);
 	return lgetxattr(proc_path(p, sizeof(p), o), name, buf, len);
 }
 
@@ -142,6 +154,8 @@ x_set(const struct objref *o, const char *name, const void *v, size_t len)
 
 	if (o->fd != -1)
 		return fsetxattr(o->fd, name, v, len, 0);
+	if (o->follow)
+		return setxattr(o->name, name, v, len, 0);
 	return lsetxattr(proc_path(p, sizeof(p), o), name, v, len, 0);
 }
 
@@ -237,6 +251,8 @@ x_remove(const struct objref *o, const char *name)
 
 	if (o->fd != -1)
 		return fremovexattr(o->fd, name);
+	if (o->follow)
+		return removexattr(o->name, name);
 	return lremovexattr(proc_path(p, sizeof(p), o), name);
 }
 

@@ -29,12 +29,14 @@
 
 /*
  * A file system object: by descriptor when fd != -1, else by name in dirfd
- * (never following a final symlink).
+ * (never following a final symlink, unless follow says the name is our
+ * own /proc/self/fd link, as for a directory we could only open O_PATH).
  */
 struct objref {
 	int	    fd;
 	int	    dirfd;
 	const char *name;
+	int	    follow;	/* name is a /proc/self/fd path: follow it */
 };
 
 struct runconf;

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "dest.h"
@@ -129,14 +130,14 @@ static int
 meta_by_name(struct worker *w, const struct task *t, int srcdir, int dstdir,
     mode_t created)
 {
-	struct objref src = { -1, srcdir, t->name };
-	struct objref dst = { -1, dstdir, target_of(t) };
+	struct objref src = { -1, srcdir, t->name, 0 };
+	struct objref dst = { -1, dstdir, target_of(t), 0 };
 	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 
 	if (worker_dst_defacl(w, &t->dir, t->flags))
 		flags |= META_DEFACL;
 	return meta_apply(w->rc, &t->st, flags, created, &src, &dst,
-	    nodetask_meta_fail, w) > 0 ? EPERM : 0;
+	    nodetask_meta_fail, w) > 0 ? TASK_PARTIAL : 0;
 }
 
 static int
@@ -262,13 +263,19 @@ nodetask_special(struct worker *w, const struct task *t)
 int
 nodetask_dirmeta(struct worker *w, const struct task *t)
 {
-	struct objref src = { -1, -1, NULL }, dst = { -1, -1, NULL };
+	struct objref src = { -1, -1, NULL, 0 }, dst = { -1, -1, NULL, 0 };
 	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 	mode_t created = (t->flags & TF_PRISTINE) ? S_IRWXU : (mode_t)-1;
+	char path[40];
 
 	if ((dst.fd = worker_dst_dir(w, &t->dir)) == -1) {
 		worker_fail(w, OP_OPENDIR, SIDE_DST, errno, NULL);
 		return errno;
+	}
+	if (fcntl(dst.fd, F_GETFL) & O_PATH) {
+		/* Opened O_PATH (not readable): reach it by its fd link. */
+		(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", dst.fd);
+		dst = (struct objref){ -1, AT_FDCWD, path, 1 };
 	}
 	/* A source the scan could not open was reported then; what the
 	 * stat says is still applied, only its attributes are not. */
@@ -278,5 +285,5 @@ nodetask_dirmeta(struct worker *w, const struct task *t)
 	if (!(t->flags & TF_PRISTINE) || w->rc->roots[t->dir.root].defacl)
 		flags |= META_DEFACL;
 	return meta_apply(w->rc, &t->st, flags, created, &src, &dst,
-	    nodetask_meta_fail, w) > 0 ? EPERM : 0;
+	    nodetask_meta_fail, w) > 0 ? TASK_PARTIAL : 0;
 }

@@ -132,6 +132,35 @@ setup_shape(struct pcopy *pc)
 }
 
 /*
+ * Root n copies to the same target as an earlier one (pcopy a/d b/d DIR).
+ * Two directories merge, as with cp: n waits until the earlier one is
+ * done, so the later operand's files win.  Anything else is refused, as
+ * cp refuses to overwrite a file it has just made.  Returns 0 to refuse.
+ */
+static int
+order_same_target(struct pcopy *pc, int n)
+{
+	struct rootinfo *ri = &pc->rinfo[n];
+	char *qs, *qd;
+
+	for (int j = n - 1; j >= 0; j--) {
+		if (!target_same(&pc->rinfo[j], ri))
+			continue;
+		if (pc->rc.roots[j].is_dir && pc->rc.roots[n].is_dir) {
+			ri->after = j;
+			return 1;
+		}
+		qs = path_quote(pc->rc.roots[n].src_disp);
+		qd = path_quote(pc->rc.roots[n].dst_disp);
+		warnx("will not overwrite just-created '%s' with '%s'", qd, qs);
+		free(qs);
+		free(qd);
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * Open a root for every SRC.  A SRC that cannot be opened is reported
  * and left out; the others are copied.  Returns how many roots are open.
  */
@@ -154,7 +183,7 @@ open_roots(struct pcopy *pc)
 		struct root *r = &pc->rc.roots[n];
 
 		if (target_open(&pc->pairs[i], r, &pc->rinfo[n],
-		    pc->opt.dry_run) == -1) {
+		    pc->opt.dry_run) == -1 || !order_same_target(pc, n)) {
 			target_close(r, &pc->rinfo[n]);
 			pc->st = MAX(pc->st, ST_FAIL);
 			continue;
@@ -262,8 +291,10 @@ finish(struct pcopy *pc)
 		status = pc->st >= ST_FATAL ? 2 : pc->st >= ST_FAIL ? 1 : 0;
 	}
 	if (c->errors > 0)
-		warnx("%llu error%s; everything else was copied",
-		    (unsigned long long)c->errors, c->errors == 1 ? "" : "s");
+		warnx("%llu error%s; %s", (unsigned long long)c->errors,
+		    c->errors == 1 ? "" : "s", pc->signo ||
+		    plan_failed_fatally(pc->plan) ? "the copy is incomplete" :
+		    "everything else was copied");
 	if (fflush(stdout) == EOF && status == 0) {
 		warnc(errno, "error writing standard output");
 		status = 1;
@@ -341,7 +372,7 @@ main(int argc, char **argv)
 	    pc.opt.verbose || pc.opt.dry_run, 0);
 	for (uint32_t i = 0; i < pc.rc.nroots; i++)
 		plan_add_root(pc.plan, i, &pc.rinfo[i].st, pc.rinfo[i].srcname,
-		    pc.rinfo[i].dstname);
+		    pc.rinfo[i].dstname, pc.rinfo[i].after);
 	pc.progress = progress_new(progress_mode(&pc.opt), STDERR_FILENO,
 	    isatty(STDERR_FILENO));
 	msg_set_hook(progress_clear, pc.progress);

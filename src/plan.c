@@ -39,6 +39,8 @@
 #define COST_MAX	(16u << 20)	/* bytes of work in one batch */
 #define SCAN_AHEAD	16384		/* ready tasks before the walk waits */
 
+static void remove_output(const struct plan *, const struct task *);
+
 /* ---- tasks and lists ---- */
 
 struct task *
@@ -206,6 +208,19 @@ scan_push(struct plan *p, struct dirnode *d)
 
 static void child_done(struct plan *, struct dirnode *);
 
+/* Root r is complete: start the roots that merge into the same target. */
+static void
+root_done(struct plan *p, uint32_t r)
+{
+	p->roots_left--;
+	for (uint32_t i = 0; i < p->rc->nroots; i++) {
+		if (p->after[i] != (int)r || p->deferred[i] == NULL)
+			continue;
+		scan_push(p, p->deferred[i]);
+		p->deferred[i] = NULL;
+	}
+}
+
 /* d and all it holds are complete. */
 static void
 dir_done(struct plan *p, struct dirnode *d)
@@ -219,7 +234,7 @@ dir_done(struct plan *p, struct dirnode *d)
 	if (parent != NULL)
 		child_done(p, parent);
 	else
-		p->roots_left--;
+		root_done(p, d->root);
 	plan_dirnode_release(p, d);
 }
 
@@ -389,7 +404,10 @@ tally(struct plan *p, const struct task *t, int kind)
 	verbose(p, t, NULL);
 }
 
-/* A non-directory entry is finished (err > 0: failed). */
+/*
+ * A non-directory entry is finished: err is 0, TASK_SKIPPED,
+ * TASK_PARTIAL (copied, metadata not all kept) or > 0 (failed).
+ */
 void
 plan_entry_done(struct plan *p, struct task *t, int err)
 {
@@ -398,7 +416,7 @@ plan_entry_done(struct plan *p, struct task *t, int err)
 
 	plan_count_bytes(p, t);
 	p->counts.files_done++;
-	if (err == 0)
+	if (err == 0 || err == TASK_PARTIAL)
 		tally(p, t, t->kind == TASK_FINISH ? TASK_FILE : t->kind);
 	else if (err == TASK_SKIPPED)
 		p->totals.skipped++;
@@ -471,16 +489,17 @@ on_error(struct plan *p, const struct event *ev)
 
 /*
  * A task lost with a dead worker goes out again, marked as a retry so
- * that what the dead attempt left is removed first.  A task that has
- * already been lost twice is given up: it may be what kills workers.
+ * that what the dead attempt left is removed first.  Only a task that
+ * was running when its worker died is charged an attempt (charge); one
+ * charged twice is given up: it may be what kills workers.
  */
 static void
-retry(struct plan *p, struct task *t)
+retry(struct plan *p, struct task *t, int charge)
 {
 	struct where w;
 
 	p->totals.retried++;
-	if (++t->attempts >= 2) {
+	if (charge && ++t->attempts >= 2) {
 		w = where_of(p, t, NULL);
 		if (t->kind == TASK_SCAN || t->kind == TASK_DIRMETA)
 			w.name = NULL;
@@ -509,10 +528,31 @@ retry(struct plan *p, struct task *t)
 	ready_push_front(p, t);
 }
 
+static int
+by_subseq(const void *a, const void *b)
+{
+	const struct task *x = *(struct task *const *)a;
+	const struct task *y = *(struct task *const *)b;
+
+	return (x->subseq > y->subseq) - (x->subseq < y->subseq);
+}
+
+/*
+ * A worker process died with the tasks it held.  A worker runs a batch's
+ * tasks in order, one batch per thread: so the first unfinished task of
+ * each of its per_proc oldest batches may have been running, and the
+ * rest had not started.  What they may have half written is removed and
+ * all go out again, in their order, only the possibly running ones
+ * charged an attempt.
+ */
 static void
 on_died(struct plan *p, const struct event *ev)
 {
-	struct task *t, *next;
+	struct task *t, *next, **lost = NULL;
+	unsigned char *charge;
+	size_t n = 0, cap = 0;
+	uint64_t last_batch = 0;
+	int batches = 0;
 
 	p->totals.deaths++;
 	report_died(ev->worker, ev->err, ev->bytes != 0);
@@ -520,11 +560,30 @@ on_died(struct plan *p, const struct event *ev)
 		p->fatal = 1;
 	for (t = p->inflight; t != NULL; t = next) {
 		next = t->next;
-		if (t->wslot == ev->worker) {
-			inflight_remove(p, t);
-			retry(p, t);
+		if (t->wslot != ev->worker)
+			continue;
+		inflight_remove(p, t);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			lost = xrealloc(lost, cap * sizeof(*lost));
 		}
+		lost[n++] = t;
 	}
+	if (n > 1)
+		qsort(lost, n, sizeof(*lost), by_subseq);
+	charge = xcalloc(n ? n : 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (lost[i]->batchno != last_batch) {
+			last_batch = lost[i]->batchno;
+			charge[i] = batches++ < p->per_proc;
+		}
+		remove_output(p, lost[i]);
+	}
+	/* Each goes to the front of the ready list: the last one first. */
+	for (size_t i = n; i-- > 0; )
+		retry(p, lost[i], charge[i]);
+	free(charge);
+	free(lost);
 }
 
 /*
@@ -628,8 +687,12 @@ plan_fill(struct plan *p, struct backend *b)
 			break;
 		if (!b->ops->submit(b, &p->held))
 			break;
-		for (uint32_t i = 0; i < p->held.n; i++)
+		p->next_batch++;
+		for (uint32_t i = 0; i < p->held.n; i++) {
+			p->held.t[i]->subseq = ++p->next_sub;
+			p->held.t[i]->batchno = p->next_batch;
 			inflight_add(p, p->held.t[i]);
+		}
 		p->held.n = 0;
 		n++;
 	}
@@ -659,20 +722,24 @@ plan_new(const struct runconf *rc, int nworkers, int nprocs, int verbose,
 	p->rc = rc;
 	p->nworkers = nworkers;
 	p->live_procs = nprocs;
+	p->per_proc = nprocs > 0 ? MAX(1, nworkers / nprocs) : 1;
 	p->verbose = verbose;
 	p->nul = nul;
 	p->links = links_new();
 	p->wstats = xcalloc((size_t)nworkers, sizeof(*p->wstats));
+	p->deferred = xcalloc(MAX(1, rc->nroots), sizeof(*p->deferred));
+	p->after = xcalloc(MAX(1, rc->nroots), sizeof(*p->after));
 	return p;
 }
 
 /*
  * Add root r of the run: the tree when its source is a directory, else
  * the single file srcname, copied to dstname in the root's directory.
+ * A tree with after >= 0 starts once root `after' is complete.
  */
 void
 plan_add_root(struct plan *p, uint32_t r, const struct finfo *st,
-    const char *srcname, const char *dstname)
+    const char *srcname, const char *dstname, int after)
 {
 	const struct root *root = &p->rc->roots[r];
 	struct dirnode *d = dirnode_new(p, NULL, r, NULL, 0, st);
@@ -681,13 +748,18 @@ plan_add_root(struct plan *p, uint32_t r, const struct finfo *st,
 	struct task *t;
 
 	p->roots_left++;
+	p->after[r] = -1;
 	if (root->is_dir) {
 		d->fresh = (uint8_t)root->fresh;
 		d->pristine = (uint8_t)root->pristine;
 		d->ours = 1;
 		d->pending = 1;
 		p->counts.dirs_total++;
-		scan_push(p, d);
+		p->after[r] = after;
+		if (after >= 0)
+			p->deferred[r] = d;
+		else
+			scan_push(p, d);
 		if (p->verbose) {
 			struct where w = { root, ".", NULL, NULL };
 
@@ -754,7 +826,9 @@ remove_output(const struct plan *p, const struct task *t)
 		return;
 	dest_tmpname(tmp, sizeof(tmp), p->rc->pid, t->tmpseq);
 	(void)unlinkat(fd, tmp, 0);
-	if (d->fresh)
+	/* A chunked copy reaches its name only complete, by rename. */
+	if (d->fresh && t->big == NULL && t->kind != TASK_CHUNK &&
+	    t->kind != TASK_FINISH)
 		(void)unlinkat(fd, target, 0);
 	(void)close(fd);
 }
@@ -825,5 +899,7 @@ plan_free(struct plan *p)
 		free(p->slabs[i]);
 	free(p->slabs);
 	free(p->wstats);
+	free(p->deferred);
+	free(p->after);
 	free(p);
 }

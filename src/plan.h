@@ -35,7 +35,7 @@ struct plan;
 
 struct plan	*plan_new(const struct runconf *, int, int, int, int);
 void		 plan_add_root(struct plan *, uint32_t, const struct finfo *,
-		    const char *, const char *);
+		    const char *, const char *, int);
 int		 plan_fill(struct plan *, struct backend *);
 void		 plan_event(struct plan *, const struct event *);
 int		 plan_finished(const struct plan *);

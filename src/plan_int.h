@@ -42,6 +42,8 @@ struct bigfile {
 struct plan {
 	const struct runconf *rc;
 	int		 nworkers, live_procs, verbose, nul;
+	int		 per_proc;	/* worker threads in one process */
+	uint64_t	 next_sub, next_batch;
 	int		 stopping, fatal;
 	uint64_t	 next_id, next_seq;
 	struct task	*free_tasks;
@@ -55,6 +57,8 @@ struct plan {
 	struct bigfile	*bigs;
 	struct linktab	*links;
 	int		 roots_left;
+	struct dirnode	**deferred;	/* roots waiting for another root */
+	int		 *after;	/* ... which one, or -1 */
 	struct counts	 counts;
 	struct totals	 totals;
 	struct wstats	*wstats;

@@ -266,6 +266,9 @@ sample_rate(struct progress *p, double t, uint64_t bytes)
 	if (p->nsamples < 2 || t - oldest->t < 0.05)
 		return t - p->start > 0.05 ?
 		    (double)bytes / (t - p->start) : 0.0;
+	/* Bytes can go back (a retried task's): never a negative rate. */
+	if (bytes < oldest->bytes)
+		return 0.0;
 	return (double)(bytes - oldest->bytes) / (t - oldest->t);
 }
 

@@ -195,7 +195,7 @@ target_open(const struct pair *pr, struct root *r, struct rootinfo *ri,
 	char *dparent = path_dirname(pr->dst), *dname = path_basename(pr->dst);
 	char *sparent = NULL, *qs = path_quote(pr->src);
 	char *qd = path_quote(pr->dst);
-	struct stat st;
+	struct stat st, pst;
 	int parentfd = -1, rv = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -210,10 +210,16 @@ target_open(const struct pair *pr, struct root *r, struct rootinfo *ri,
 		goto out;
 	}
 	finfo_from_stat(&ri->st, &st);
+	ri->after = -1;
 	if ((parentfd = open_dir(dparent)) == -1) {
 		warnc(errno, "cannot create '%s'", qd);
 		goto out;
 	}
+	if (fstat(parentfd, &pst) == 0) {
+		ri->tdev = pst.st_dev;
+		ri->tino = pst.st_ino;
+	}
+	ri->tname = xstrdup(dname);
 	if (S_ISDIR(st.st_mode)) {
 		r->is_dir = 1;
 		if (is_ancestor(parentfd, st.st_dev, st.st_ino)) {
@@ -263,7 +269,16 @@ target_close(struct root *r, struct rootinfo *ri)
 	free(r->dst_disp);
 	free(ri->srcname);
 	free(ri->dstname);
+	free(ri->tname);
 	r->srcfd = r->dstfd = -1;
 	r->src_disp = r->dst_disp = NULL;
-	ri->srcname = ri->dstname = NULL;
+	ri->srcname = ri->dstname = ri->tname = NULL;
+}
+
+/* Do two roots copy to the same target (pcopy a/d b/d DIR)? */
+int
+target_same(const struct rootinfo *a, const struct rootinfo *b)
+{
+	return a->tname != NULL && b->tname != NULL && a->tdev == b->tdev &&
+	    a->tino == b->tino && strcmp(a->tname, b->tname) == 0;
 }

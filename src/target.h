@@ -20,6 +20,11 @@ struct rootinfo {
 	struct finfo	 st;		/* of SRC */
 	char		*srcname;	/* single file: names in the parents */
 	char		*dstname;
+	/* The target: its parent directory and name, to find duplicates. */
+	dev_t		 tdev;
+	ino_t		 tino;
+	char		*tname;
+	int		 after;		/* a root to wait for, or -1 */
 };
 
 int	target_pairs(const struct options *, struct pair **, int *, char *,
@@ -27,5 +32,6 @@ int	target_pairs(const struct options *, struct pair **, int *, char *,
 int	target_open(const struct pair *, struct root *, struct rootinfo *,
 	    int);
 void	target_close(struct root *, struct rootinfo *);
+int	target_same(const struct rootinfo *, const struct rootinfo *);
 
 #endif

@@ -75,6 +75,8 @@ struct task {
 	void	       *link;		/* hard-link group it copies or joins */
 	uint64_t	reported;	/* bytes already counted in progress */
 	int32_t		wslot;		/* process it was sent to, -1: none */
+	uint64_t	subseq;		/* order it was handed out in */
+	uint64_t	batchno;	/* the batch it went in */
 	uint8_t		attempts;
 };
 

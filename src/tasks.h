@@ -2,7 +2,8 @@
  * tasks.h - the handlers a worker dispatches to, one per task kind.
  *
  * Each returns 0, TASK_SKIPPED when there was nothing to do (an existing
- * copy kept), or an errno value after reporting the failure with
+ * copy kept), TASK_PARTIAL when the copy is made but some metadata could
+ * not be kept, or an errno value after reporting the failure with
  * worker_fail(); the value goes back to the coordinator in EV_DONE.
  */
 #ifndef PCOPY_TASKS_H
@@ -11,6 +12,7 @@
 #include "task.h"
 
 #define TASK_SKIPPED	(-1)
+#define TASK_PARTIAL	(-2)	/* copied, some metadata not (reported) */
 
 struct worker;
 

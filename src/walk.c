@@ -101,25 +101,31 @@ make_subdir(struct worker *w, int dstfd, const char *name,
 }
 
 /*
- * Is name a temporary of a pcopy that is gone (.pcopy.PID.HEX, PID not
- * running)?  A run killed with SIGKILL leaves one beside the intact file
- * it was replacing; the next run into that directory removes it.
+ * Is name a temporary of a pcopy that is gone: .pcopy.PID.HEX, owned by
+ * us, PID a process id that is not running?  A run killed with SIGKILL
+ * leaves one beside the intact file it was replacing; the next run into
+ * that directory removes it.
  */
 static int
-stale_temp(const char *name, pid_t self)
+stale_temp(int dirfd, const char *name, const struct runconf *rc)
 {
 	const char *p = name + 7;
+	struct stat st;
 	char *end;
 	long pid;
 
 	if (strncmp(name, ".pcopy.", 7) != 0)
 		return 0;
+	errno = 0;
 	pid = strtol(p, &end, 10);
-	if (end == p || *end != '.' || end[1] == '\0' ||
-	    strspn(end + 1, "0123456789abcdef") != strlen(end + 1))
+	if (errno != 0 || end == p || *end != '.' || end[1] == '\0' ||
+	    strspn(end + 1, "0123456789abcdef") != strlen(end + 1) ||
+	    pid <= 1 || pid > 4194304 || pid == rc->pid)
 		return 0;
-	return pid != self && pid > 0 && kill((pid_t)pid, 0) == -1 &&
-	    errno == ESRCH;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISREG(st.st_mode) || st.st_uid != rc->euid)
+		return 0;
+	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
 }
 
 /* Remove stale temporaries from a destination directory that existed. */
@@ -137,7 +143,7 @@ clean_stale(struct worker *w, int dstfd)
 			    (w->dents + pos);
 
 			pos += d->d_reclen;
-			if (stale_temp(d->d_name, w->rc->pid))
+			if (stale_temp(dstfd, d->d_name, w->rc))
 				(void)unlinkat(dstfd, d->d_name, 0);
 		}
 	}

@@ -112,7 +112,7 @@ worker_fini(struct worker *w)
 
 /* Open one directory component by component, never following symlinks. */
 static int
-open_stepwise(int rootfd, const char *path)
+open_stepwise(int rootfd, const char *path, int mode)
 {
 	char comp[NAME_MAX + 1];
 	const char *p = path, *slash;
@@ -128,7 +128,7 @@ open_stepwise(int rootfd, const char *path)
 		} else {
 			memcpy(comp, p, len);
 			comp[len] = '\0';
-			nfd = len == 0 ? fd : openat(fd, comp, O_RDONLY |
+			nfd = len == 0 ? fd : openat(fd, comp, mode |
 			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		}
 		if (fd != rootfd && nfd != fd) {
@@ -144,25 +144,21 @@ open_stepwise(int rootfd, const char *path)
 		if (*p == '/')
 			p++;
 	}
-	return fd == rootfd ? openat(rootfd, ".", O_RDONLY | O_DIRECTORY |
+	return fd == rootfd ? openat(rootfd, ".", mode | O_DIRECTORY |
 	    O_CLOEXEC) : fd;
 }
 
-/*
- * Open the directory at path below rootfd; returns a new descriptor, or
- * -1 with errno set.
- */
-int
-worker_open_below(int rootfd, const char *path)
+static int
+open_below_mode(int rootfd, const char *path, int mode)
 {
 	struct open_how how;
 	long fd;
 
 	if (strcmp(path, ".") == 0)
-		return openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return openat(rootfd, ".", mode | O_DIRECTORY | O_CLOEXEC);
 	if (!atomic_load_explicit(&no_openat2, memory_order_relaxed)) {
 		memset(&how, 0, sizeof(how));
-		how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+		how.flags = (uint64_t)(mode | O_DIRECTORY | O_CLOEXEC);
 		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 		    RESOLVE_NO_MAGICLINKS;
 		fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
@@ -173,7 +169,32 @@ worker_open_below(int rootfd, const char *path)
 		else if (errno != ENAMETOOLONG)
 			return -1;
 	}
-	return open_stepwise(rootfd, path);
+	return open_stepwise(rootfd, path, mode);
+}
+
+/*
+ * Open the directory at path below rootfd; returns a new descriptor, or
+ * -1 with errno set.
+ */
+int
+worker_open_below(int rootfd, const char *path)
+{
+	return open_below_mode(rootfd, path, O_RDONLY);
+}
+
+/*
+ * A destination directory: like worker_open_below(), but one we may
+ * write and search yet not read (mode 0300, an ordinary user) is opened
+ * O_PATH, which every name-relative call accepts.
+ */
+static int
+open_dst_below(int rootfd, const char *path)
+{
+	int fd = open_below_mode(rootfd, path, O_RDONLY);
+
+	if (fd == -1 && errno == EACCES)
+		fd = open_below_mode(rootfd, path, O_PATH);
+	return fd;
 }
 
 static struct dirslot *
@@ -209,7 +230,7 @@ worker_dst_dir(struct worker *w, const struct dirref *ref)
 	struct dirslot *s = slot_for(w, ref);
 
 	if (s->dst == -1)
-		s->dst = worker_open_below(w->rc->roots[ref->root].dstfd, ref->path);
+		s->dst = open_dst_below(w->rc->roots[ref->root].dstfd, ref->path);
 	return s->dst;
 }
 
@@ -242,7 +263,7 @@ worker_dst_defacl(struct worker *w, const struct dirref *ref, int flags)
 int
 worker_dst_dir_uncached(struct worker *w, const struct dirref *ref)
 {
-	return worker_open_below(w->rc->roots[ref->root].dstfd, ref->path);
+	return open_dst_below(w->rc->roots[ref->root].dstfd, ref->path);
 }
 
 int

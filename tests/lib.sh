@@ -135,7 +135,7 @@ same_as_cp() {
 # Wait until pid $1 has at least $2 children, at most $3 tenths of s.
 wait_children() {
 	local i=0
-	while [ "$(pgrep -c -P "$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
+	while [ "$(pgrep -c -P "$1" 2>/dev/null; true)" -lt "$2" ]; do
 		i=$((i + 1))
 		[ "$i" -gt "$3" ] && return 1
 		sleep 0.1

@@ -39,4 +39,13 @@ grep -q "cannot open directory 'src/modes/closed': Permission denied" pc.err ||
 [ "$(stat -c %U out/dst/a/hello.txt)" = nobody ] || fail "owner not nobody"
 [ "$(stat -c %a out/dst/modes/suid)" = 4755 ] ||
     fail "set-user-ID of our own file dropped"
+
+# A destination directory it may write and search but not read (0300).
+mkdir -p s2/sub/d1 m2/sub
+echo f > s2/sub/f
+chown -R 65534:65534 s2 m2
+chmod 0300 m2/sub
+as_nobody "$PCOPY" --backend="$BACKEND" -T s2 m2 2> err ||
+    fail "into a 0300 directory: exit $?: $(cat err)"
+[ -f m2/sub/f ] && [ -d m2/sub/d1 ] || fail "not copied into the 0300 directory"
 exit 0

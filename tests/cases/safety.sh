@@ -26,8 +26,11 @@ pc -T src dst || fail "the run after the kill: exit $?"
 cmp -s src/big dst/big || fail "the run after the kill did not copy"
 ls -A dst | grep -q '^\.pcopy\.' && fail "the killed run's temporary stayed"
 echo mine > dst/.pcopy.$$.1f
+echo theirs > dst/.pcopy.4000000.2
+chown 65534 dst/.pcopy.4000000.2
 pc -T src dst || fail "exit $?"
 [ -f dst/.pcopy.$$.1f ] || fail "removed the temporary of a live process"
+[ -f dst/.pcopy.4000000.2 ] || fail "removed another user's file"
 
 # An absolute symlink where a file goes, pointing outside.
 mkdir -p s2 d2 outside

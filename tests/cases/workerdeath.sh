@@ -23,4 +23,42 @@ rc=$?
 grep -q "worker process [0-9]* was killed by signal 9" err ||
     fail "the death was not reported: $(cat err)"
 same_as_cp src dst
+
+# Killing a worker twice charges only the task it was running: the tasks
+# queued behind it are not given up.
+mkdir queued
+for i in $(seq 1 20); do mkfile queued/f$i 100000; done
+PCOPY_TEST_DELAY_MS=100 "$PCOPY" --backend="$BACKEND" -j 1 queued qdst \
+    2> err &
+pid=$!
+wait_children $pid 1 50 || fail "no worker appeared"
+sleep 0.5
+pkill -KILL -P $pid
+sleep 0.4
+pkill -KILL -P $pid
+wait $pid
+rc=$?
+for i in $(seq 1 20); do
+	[ -f qdst/f$i ] && continue
+	grep -q "giving up on 'queued/f$i'" err ||
+	    fail "f$i was neither copied nor given up: $(cat err)"
+done
+[ "$(grep -c 'giving up' err)" -le 2 ] || fail "gave up on queued tasks: $(cat err)"
+
+# A task given up after two deaths leaves no partial file behind.
+mkdir one
+mkfile one/big $((40 * 1048576))
+PCOPY_TEST_DELAY_MS=300 "$PCOPY" --backend="$BACKEND" -j 2 one odst 2> err &
+pid=$!
+wait_children $pid 1 50 || fail "no worker appeared"
+sleep 0.8
+pkill -KILL -P $pid
+sleep 1.0
+pkill -KILL -P $pid
+wait $pid
+if grep -q "giving up on 'one/big'" err; then
+	[ -e odst/big ] && fail "a given-up file was left half-written"
+else
+	cmp -s one/big odst/big || fail "big neither given up nor copied"
+fi
 exit 0
