@@ -37,11 +37,17 @@ UNITS    = $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 OBJ      = .build/obj
 AOBJ     = .build/asan
 TOBJ     = .build/tsan
+FOBJ     = .build/fuzz
+FUZZ_CC  = clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
 
 # Debian package : command or pc=pkg-config module that shows it is there.
 BUILD_DEPS = gcc:gcc make:make pkg-config:pkg-config libarchive-dev:pc=libarchive
 TEST_DEPS  = attr:getfattr acl:getfacl python3:python3 procps:pgrep \
-	     bsdutils:script util-linux:setpriv
+	     bsdutils:script util-linux:setpriv libarchive-tools:bsdtar \
+	     zstd:zstd xz-utils:xz cpio:cpio bzip2:bzip2 clang:clang \
+	     libclang-rt-14-dev:glob=/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
 
 define need
 missing=""; \
@@ -49,6 +55,7 @@ for d in $(1); do \
 	pkg=$${d%%:*}; chk=$${d#*:}; \
 	case $$chk in \
 	pc=*) pkg-config --exists $${chk#pc=} 2>/dev/null || missing="$$missing $$pkg";; \
+	glob=*) ls $${chk#glob=} >/dev/null 2>&1 || missing="$$missing $$pkg";; \
 	*) command -v $$chk >/dev/null 2>&1 || missing="$$missing $$pkg";; \
 	esac; \
 done; \
@@ -65,7 +72,7 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-.PHONY: all deps test-deps check unit demo bench install uninstall clean
+.PHONY: all deps test-deps check unit demo bench fuzz install uninstall clean
 
 all: pcopy
 
@@ -111,11 +118,29 @@ $(TOBJ)/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBSRCS:src/%.c=$(TOBJ)/
 
 unit: $(UNITS:%=$(AOBJ)/%) $(TOBJ)/test_queue
 
+# The fuzz target of the extraction path (libFuzzer, clang).
+$(FOBJ)/%.o: src/%.c $(HDRS) | .build/deps-test.ok
+	@mkdir -p $(FOBJ)
+	$(FUZZ_CC) $(STD) $(DEFS) $(PKG_CFLAGS) -g -O1 \
+	    -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+
+$(FOBJ)/fuzz_unpack: tests/fuzz/fuzz_unpack.c $(LIBSRCS:src/%.c=$(FOBJ)/%.o)
+	$(FUZZ_CC) $(STD) $(DEFS) -Isrc $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer \
+	    $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+
+# Fuzz for FUZZ_SECONDS; new inputs go to .build/fuzz/corpus, the seeds
+# in tests/fuzz/corpus stay as they are.
+fuzz: $(FOBJ)/fuzz_unpack
+	@mkdir -p $(FOBJ)/corpus
+	$(FOBJ)/fuzz_unpack -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    -rss_limit_mb=2048 -timeout=10 $(FOBJ)/corpus tests/fuzz/corpus
+
 .build/treecmp: tests/tools/treecmp.c | .build/deps-build.ok
 	$(CC) -O2 -g $(WARN) -o $@ $<
 
-check: .build/deps-test.ok pcopy unit .build/treecmp $(AOBJ)/pcopy $(TOBJ)/pcopy
-	@UNITS="$(UNITS)" tests/check.sh
+check: .build/deps-test.ok pcopy unit .build/treecmp $(AOBJ)/pcopy \
+    $(TOBJ)/pcopy $(FOBJ)/fuzz_unpack
+	@UNITS="$(UNITS)" FUZZ_UNPACK=$(FOBJ)/fuzz_unpack tests/check.sh
 
 demo: pcopy
 	@tests/demo.sh ./pcopy

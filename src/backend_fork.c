@@ -454,6 +454,7 @@ fp_free(struct backend *b)
 	for (size_t i = fp->evhead; i < fp->evlen; i++) {
 		free(fp->evq[i].name);
 		entries_free(fp->evq[i].ents);
+		free(fp->evq[i].data);
 	}
 	free(fp->evq);
 	free(fp->procs);

@@ -170,6 +170,7 @@ tp_free(struct backend *b)
 		while (th->started && queue_pop(p->events, &ev, 1, 10) > 0) {
 			free(ev.name);
 			entries_free(ev.ents);
+			free(ev.data);
 		}
 		if (th->started)
 			(void)pthread_join(th->tid, NULL);

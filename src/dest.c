@@ -80,11 +80,25 @@ dest_open_file(struct dest *d, mode_t mode)
 	return fd;
 }
 
-/* Open the file a first chunk created, to write a later chunk. */
+/*
+ * Open the file a first chunk created, to write a later chunk.  It must
+ * still be a plain file of one name: a temporary swapped for a hard link
+ * to some other file is refused (EPERM), not written into.
+ */
 int
 dest_reopen_file(const struct dest *d)
 {
-	return openat(d->dirfd, d->created, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(d->dirfd, d->created, O_WRONLY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	struct stat st;
+
+	if (fd != -1 && (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != 1)) {
+		(void)close(fd);
+		errno = EPERM;
+		fd = -1;
+	}
+	return fd;
 }
 
 /* Put a complete copy at its name: rename the temporary over the target. */

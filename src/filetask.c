@@ -45,7 +45,9 @@ open_ends(struct worker *w, const struct task *t, struct ftask *f)
 		    SIDE_DST, errno, NULL);
 		return errno;
 	}
-	f->sfd = openat(f->srcdir, t->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a file swapped for a fifo cannot hang the worker. */
+	f->sfd = openat(f->srcdir, t->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
 	if (f->sfd == -1) {
 		worker_fail(w, OP_OPEN, SIDE_SRC, errno, NULL);
 		return errno;
@@ -99,8 +101,8 @@ static int
 apply_meta(struct worker *w, const struct task *t, struct ftask *f,
     mode_t created)
 {
-	struct objref src = { f->sfd, f->srcdir, t->name, 0 };
-	struct objref dst = { f->dfd, f->dstdir, target_of(t), 0 };
+	struct objref src = { f->sfd, f->srcdir, t->name, 0, NULL, 0 };
+	struct objref dst = { f->dfd, f->dstdir, target_of(t), 0, NULL, 0 };
 	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 
 	if (worker_dst_defacl(w, &t->dir, t->flags))

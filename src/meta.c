@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archfmt.h"
 #include "meta.h"
 #include "util.h"
 #include "worker.h"
@@ -123,11 +124,58 @@ set_times(const struct objref *o, const struct finfo *st)
 	return utimensat(o->dirfd, o->name, ts, at_flags(o));
 }
 
+/* The names of a blob, as listxattr() lists them. */
+static ssize_t
+blob_list(const struct objref *o, char *buf, size_t len)
+{
+	const char *name;
+	const void *val;
+	size_t pos = 0, vlen, n = 0, nl;
+
+	while (xblob_next(o->blob, o->bloblen, &pos, &name, &val, &vlen) == 1) {
+		nl = strlen(name) + 1;
+		if (buf != NULL && len > 0) {
+			if (n + nl > len) {
+				errno = ERANGE;
+				return -1;
+			}
+			memcpy(buf + n, name, nl);
+		}
+		n += nl;
+	}
+	return (ssize_t)n;
+}
+
+static ssize_t
+blob_get(const struct objref *o, const char *want, void *buf, size_t len)
+{
+	const char *name;
+	const void *val;
+	size_t pos = 0, vlen;
+
+	while (xblob_next(o->blob, o->bloblen, &pos, &name, &val, &vlen) == 1) {
+		if (strcmp(name, want) != 0)
+			continue;
+		if (buf != NULL && len > 0) {
+			if (vlen > len) {
+				errno = ERANGE;
+				return -1;
+			}
+			memcpy(buf, val, vlen);
+		}
+		return (ssize_t)vlen;
+	}
+	errno = ENODATA;
+	return -1;
+}
+
 static ssize_t
 x_list(const struct objref *o, char *buf, size_t len)
 {
 	char p[320];
 
+	if (o->blob != NULL)
+		return blob_list(o, buf, len);
 	if (o->fd != -1)
 		return flistxattr(o->fd, buf, len);
 	if (o->follow)
@@ -140,6 +188,8 @@ x_get(const struct objref *o, const char *name, void *buf, size_t len)
 {
 	char p[320];
 
+	if (o->blob != NULL)
+		return blob_get(o, name, buf, len);
 	if (o->fd != -1)
 		return fgetxattr(o->fd, name, buf, len);
 	if (o->follow)

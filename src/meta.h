@@ -37,6 +37,9 @@ struct objref {
 	int	    dirfd;
 	const char *name;
 	int	    follow;	/* name is a /proc/self/fd path: follow it */
+	/* A source with no file: its attributes as an xblob (archfmt.h). */
+	const unsigned char *blob;
+	size_t	    bloblen;
 };
 
 struct runconf;

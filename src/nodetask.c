@@ -126,12 +126,31 @@ make_entry(struct worker *w, const struct task *t, int dstdir, make_fn *make,
 	return 0;
 }
 
+/*
+ * The source of t's attributes: the source file by name in srcdir, or,
+ * with TF_NOSRC (extracting an archive), the blob the task carries.
+ */
+struct objref
+nodetask_src(const struct task *t, int srcdir)
+{
+	static const unsigned char empty[1];
+	struct objref src = { -1, srcdir, t->name, 0, NULL, 0 };
+
+	if (t->flags & TF_NOSRC) {
+		src.dirfd = -1;
+		src.name = NULL;
+		src.blob = t->xattrs != NULL ? t->xattrs : empty;
+		src.bloblen = t->xattrlen;
+	}
+	return src;
+}
+
 static int
 meta_by_name(struct worker *w, const struct task *t, int srcdir, int dstdir,
     mode_t created)
 {
-	struct objref src = { -1, srcdir, t->name, 0 };
-	struct objref dst = { -1, dstdir, target_of(t), 0 };
+	struct objref src = nodetask_src(t, srcdir);
+	struct objref dst = { -1, dstdir, target_of(t), 0, NULL, 0 };
 	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 
 	if (worker_dst_defacl(w, &t->dir, t->flags))
@@ -143,7 +162,9 @@ meta_by_name(struct worker *w, const struct task *t, int srcdir, int dstdir,
 static int
 open_dirs(struct worker *w, const struct task *t, int *srcdir, int *dstdir)
 {
-	if ((*srcdir = worker_src_dir(w, &t->dir)) == -1 ||
+	*srcdir = -1;
+	if (((t->flags & TF_NOSRC) == 0 &&
+	    (*srcdir = worker_src_dir(w, &t->dir)) == -1) ||
 	    (*dstdir = worker_dst_dir(w, &t->dir)) == -1) {
 		worker_fail(w, OP_OPENDIR, *srcdir == -1 ? SIDE_SRC : SIDE_DST,
 		    errno, NULL);
@@ -212,12 +233,15 @@ nodetask_symlink(struct worker *w, const struct task *t)
 
 	if ((err = open_dirs(w, t, &srcdir, &dstdir)) != 0)
 		return err;
-	n = readlinkat(srcdir, t->name, text, w->copy.bufsize - 1);
-	if (n == -1) {
+	if (t->flags & TF_NOSRC) {
+		text = (char *)(uintptr_t)t->lname;	/* from the archive */
+	} else if ((n = readlinkat(srcdir, t->name, text,
+	    w->copy.bufsize - 1)) == -1) {
 		worker_fail(w, OP_READLINK, SIDE_SRC, errno, NULL);
 		return errno;
+	} else {
+		text[n] = '\0';
 	}
-	text[n] = '\0';
 	if ((err = make_entry(w, t, dstdir, make_symlink, text, OP_SYMLINK)))
 		return err;
 	return meta_by_name(w, t, srcdir, dstdir, 0);
@@ -263,7 +287,8 @@ nodetask_special(struct worker *w, const struct task *t)
 int
 nodetask_dirmeta(struct worker *w, const struct task *t)
 {
-	struct objref src = { -1, -1, NULL, 0 }, dst = { -1, -1, NULL, 0 };
+	struct objref src = { -1, -1, NULL, 0, NULL, 0 };
+	struct objref dst = { -1, -1, NULL, 0, NULL, 0 };
 	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 	mode_t created = (t->flags & TF_PRISTINE) ? S_IRWXU : (mode_t)-1;
 	char path[40];
@@ -275,11 +300,13 @@ nodetask_dirmeta(struct worker *w, const struct task *t)
 	if (fcntl(dst.fd, F_GETFL) & O_PATH) {
 		/* Opened O_PATH (not readable): reach it by its fd link. */
 		(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", dst.fd);
-		dst = (struct objref){ -1, AT_FDCWD, path, 1 };
+		dst = (struct objref){ -1, AT_FDCWD, path, 1, NULL, 0 };
 	}
 	/* A source the scan could not open was reported then; what the
 	 * stat says is still applied, only its attributes are not. */
-	if ((src.fd = worker_src_dir(w, &t->dir)) == -1)
+	if (t->flags & TF_NOSRC)
+		src = nodetask_src(t, -1);
+	else if ((src.fd = worker_src_dir(w, &t->dir)) == -1)
 		flags |= META_NO_SRC;
 	/* It may have inherited ACLs from where it was made. */
 	if (!(t->flags & TF_PRISTINE) || w->rc->roots[t->dir.root].defacl)

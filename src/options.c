@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archfmt.h"
 #include "copy.h"
 #include "meta.h"
 #include "options.h"
@@ -23,6 +24,7 @@ enum {
 	OPT_BACKEND = 256, OPT_PROCS, OPT_THREADS, OPT_PROGRESS, OPT_STATS,
 	OPT_CHUNK, OPT_HELP, OPT_VERSION, OPT_PRESERVE, OPT_NO_PRESERVE,
 	OPT_SPARSE, OPT_REFLINK, OPT_NO_CLOBBER, OPT_EXCLUDE, OPT_BENCH,
+	OPT_FORMAT, OPT_COMPRESS, OPT_FILES_FROM,
 	OPT_NOT_BUILT
 };
 
@@ -51,18 +53,19 @@ static const struct option longopts[] = {
 	{ "dry-run",		no_argument,		NULL, 'n' },
 	{ "one-file-system",	no_argument,		NULL, 'x' },
 	{ "exclude",		required_argument,	NULL, OPT_EXCLUDE },
+	{ "format",		required_argument,	NULL, OPT_FORMAT },
+	{ "compress",		required_argument,	NULL, OPT_COMPRESS },
+	{ "files-from",		required_argument,	NULL, OPT_FILES_FROM },
+	{ "null",		no_argument,		NULL, '0' },
 	/* In pcopy's spec, not built yet: said so at run time. */
-	{ "files-from",		required_argument,	NULL, OPT_NOT_BUILT },
-	{ "null",		no_argument,		NULL, OPT_NOT_BUILT },
 	{ "verify",		no_argument,		NULL, OPT_NOT_BUILT },
-	{ "format",		required_argument,	NULL, OPT_NOT_BUILT },
-	{ "compress",		required_argument,	NULL, OPT_NOT_BUILT },
+
 	{ "bench",		no_argument,		NULL, OPT_BENCH },
 	{ NULL,			0,			NULL, 0 }
 };
 
 /* Short forms of options not built yet. */
-static const char not_built_short[] = "0";
+static const char not_built_short[] = "";
 
 /* The leading ":" makes a missing argument return ':', not '?'. */
 static const char shortopts[] = ":ab:j:rRt:Tvqunx0";
@@ -230,6 +233,9 @@ check(struct options *o, char *errbuf, size_t len)
 		    o->operands[2]);
 	if (o->verbose && o->quiet)
 		return fail(errbuf, len, "cannot combine --verbose and --quiet");
+	if (o->files_from != NULL && (o->target_dir != NULL ?
+	    o->noperands != 1 : o->noperands != 2))
+		return fail(errbuf, len, "--files-from takes one SRC");
 	return PARSE_RUN;
 }
 
@@ -248,11 +254,13 @@ options_parse(struct options *o, int argc, char **argv, char *errbuf,
 	o->preserve = PRESERVE_ALL;
 	o->sparse = SPARSE_AUTO;
 	o->reflink = REFLINK_AUTO;
+	o->format = o->compress = -1;
 	errbuf[0] = '\0';
 	opterr = 0;
 	optind = 0;		/* GNU: a full reset, so tests can parse again */
 	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
-		if (c < 256 && c > 0 && strchr(not_built_short, c) != NULL)
+		if (c < 256 && c > 0 && *not_built_short != '\0' &&
+		    strchr(not_built_short, c) != NULL)
 			return fail(errbuf, len, "-%c is not implemented yet", c);
 		switch (c) {
 		case 'a':
@@ -261,6 +269,23 @@ options_parse(struct options *o, int argc, char **argv, char *errbuf,
 			break;	/* cp habits: pcopy always copies -a and -r */
 		case OPT_BENCH:
 			o->bench = 1;
+			break;
+		case OPT_FILES_FROM:
+			o->files_from = optarg;
+			break;
+		case '0':
+			o->null = 1;
+			break;
+		case OPT_FORMAT:
+			if ((o->format = archfmt_parse_format(optarg)) == -1)
+				return fail(errbuf, len, "invalid format '%s' "
+				    "(tar, pax, cpio or zip)", optarg);
+			break;
+		case OPT_COMPRESS:
+			if ((o->compress = archfmt_parse_filter(optarg)) == -1)
+				return fail(errbuf, len, "invalid compression "
+				    "'%s' (none, gzip, xz, zstd or bzip2)",
+				    optarg);
 			break;
 		case 'b':
 			o->backend_given = 1;
@@ -401,6 +426,8 @@ options_usage(FILE *fp)
 	    "usage: pcopy [OPTION]... SRC DST\n"
 	    "       pcopy [OPTION]... SRC... DIR\n"
 	    "       pcopy [OPTION]... -t DIR SRC...\n"
+	    "       pcopy [OPTION]... SRC... - | ARCHIVE  (write an archive)\n"
+	    "       pcopy [OPTION]... - | ARCHIVE DST     (extract one)\n"
 	    "       pcopy --bench [-b KIND] [-j N] SRC [SCRATCH]\n"
 	    "Try 'pcopy --help' for more information.\n");
 }
@@ -412,6 +439,10 @@ options_help(FILE *fp)
 "usage: pcopy [OPTION]... SRC DST\n"
 "       pcopy [OPTION]... SRC... DIR\n"
 "       pcopy [OPTION]... -t DIR SRC...\n"
+"       pcopy [OPTION]... SRC... -        (an archive stream to stdout)\n"
+"       pcopy [OPTION]... SRC... FILE.tar.zst  (an archive file)\n"
+"       pcopy [OPTION]... - DST           (extract a stream from stdin)\n"
+"       pcopy [OPTION]... FILE.tar.gz DST (extract an archive file)\n"
 "       pcopy --bench [-b KIND] [-j N] SRC [SCRATCH]\n"
 "Copy directory trees in parallel, keeping what cp -a keeps.\n"
 "\n"
@@ -433,6 +464,11 @@ options_help(FILE *fp)
 "                         links, xattr, acl, all\n"
 "      --sparse=WHEN      holes: auto (keep them), always, never\n"
 "      --reflink[=WHEN]   share extents: auto (when possible), always, never\n"
+"      --files-from=FILE  copy only the paths (below SRC) FILE lists, one a\n"
+"                         line; - reads standard input\n"
+"  -0, --null             the list is NUL-separated, and so is -v output\n"
+"      --format=FORMAT    write an archive: pax (default), tar, cpio, zip\n"
+"      --compress=KIND    compress it: none, gzip, xz, zstd, bzip2\n"
 "  -t, --target-directory=DIR  copy every SRC into DIR\n"
 "  -T, --no-target-directory   treat DST as the target, not a directory\n"
 "  -v, --verbose          print each destination path on stdout\n"

@@ -33,6 +33,9 @@ struct options {
 	unsigned	 preserve;		/* PRESERVE_* of meta.h */
 	int		 sparse, reflink;	/* SPARSE_*, REFLINK_* of copy.h */
 	int		 update, no_clobber, one_fs, dry_run;
+	int		 format, compress;	/* archives: AF_*, AZ_*; -1 */
+	const char	*files_from;		/* --files-from FILE, "-" */
+	int		 null;			/* -0 */
 	const char	**excludes;		/* --exclude, in order */
 	int		 nexcludes;
 	char		**operands;

@@ -12,56 +12,35 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "archfmt.h"
 #include "backend.h"
 #include "bench.h"
 #include "copy.h"
 #include "exclude.h"
 #include "meta.h"
+#include "pack.h"
 #include "pcopy.h"
 #include "plan.h"
 #include "progress.h"
+#include "signals.h"
 #include "stats.h"
+#include "unpack.h"
 
 #ifndef PCOPY_VERSION
 #define PCOPY_VERSION "0.1.0"
 #endif
 
 #define EVENTS_AT_ONCE	256
+
+enum job { JOB_COPY, JOB_PACK, JOB_UNPACK };
 #define WAIT_MS		100
-
-static volatile sig_atomic_t got_signal;
-
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-/*
- * SIGINT and SIGTERM stop the run cleanly; a second one kills at once
- * (SA_RESETHAND).  SIGPIPE is ignored so a closed pipe on -v output is an
- * error we see, not a silent death.
- */
-static void
-setup_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESETHAND;
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sa.sa_flags = 0;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-}
 
 /* Every worker may cache directories: allow as many descriptors as we can. */
 static int
@@ -170,10 +149,6 @@ open_roots(struct pcopy *pc)
 	char errbuf[512];
 	int n = 0;
 
-	for (int i = 0; i < pc->opt.noperands; i++)
-		if (strcmp(pc->opt.operands[i], "-") == 0)
-			errx(2, "archive streams ('-' as SRC or DST) are not "
-			    "implemented yet");
 	if (target_pairs(&pc->opt, &pc->pairs, &pc->npairs, errbuf,
 	    sizeof(errbuf)) == -1)
 		errx(2, "%s", errbuf);
@@ -224,7 +199,7 @@ run(struct pcopy *pc)
 	int stopping = 0, n;
 
 	for (;;) {
-		if (!stopping && (got_signal || plan_finished(pc->plan) ||
+		if (!stopping && (signals_caught() || plan_finished(pc->plan) ||
 		    plan_failed_fatally(pc->plan))) {
 			stopping = 1;
 			plan_stopping(pc->plan);
@@ -240,7 +215,7 @@ run(struct pcopy *pc)
 		progress_update(pc->progress, plan_counts(pc->plan),
 		    now_seconds());
 	}
-	pc->signo = got_signal;
+	pc->signo = signals_caught();
 }
 
 static void
@@ -322,6 +297,65 @@ teardown(struct pcopy *pc)
 }
 
 static int
+is_regular(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * What the operands ask for (the rule in pcopy(1), ARCHIVES): "-" as
+ * DST writes a stream and as the only SRC reads one; --format or
+ * --compress, or a DST named like an archive that is not a directory,
+ * writes an archive file; two operands whose SRC is a regular file named
+ * like an archive extract it (unless DST is named like one too: then it
+ * is a copy).  -t, or an operand "-" elsewhere, is for copies only.
+ */
+static int
+job_of(const struct options *o, struct archspec *spec)
+{
+	const char *first = o->operands[0];
+	const char *last = o->operands[o->noperands - 1];
+	struct archspec dspec = { AF_PAX, AZ_NONE }, sspec;
+	int dnamed, snamed;
+
+	for (int i = 0; i < o->noperands; i++)
+		if (strcmp(o->operands[i], "-") == 0 && (o->target_dir ||
+		    (i != o->noperands - 1 && !(i == 0 &&
+		    o->noperands == 2))))
+			errx(2, "'-' is an archive stream only as DST "
+			    "(pcopy SRC... -) or as the only SRC (pcopy - DST)");
+	if (o->target_dir != NULL)
+		return JOB_COPY;
+	dnamed = archfmt_by_name(last, &dspec) && !is_dir(last);
+	snamed = o->noperands == 2 && archfmt_by_name(first, &sspec) &&
+	    is_regular(first);
+	if (o->noperands == 2 && strcmp(first, "-") == 0)
+		return JOB_UNPACK;
+	if (strcmp(last, "-") == 0 || o->format != -1 || o->compress != -1 ||
+	    (dnamed && !snamed)) {
+		*spec = dspec;
+		if (o->format != -1)
+			spec->format = o->format;
+		if (o->compress != -1)
+			spec->filter = o->compress;
+		return JOB_PACK;
+	}
+	if (snamed && !dnamed)
+		return JOB_UNPACK;
+	return JOB_COPY;
+}
+
+static int
 parse(struct pcopy *pc, int argc, char **argv)
 {
 	char errbuf[512];
@@ -342,11 +376,58 @@ parse(struct pcopy *pc, int argc, char **argv)
 	}
 }
 
+/*
+ * --files-from FILE ("-": stdin) for the only SRC, which must be a
+ * directory: the list is relative to it.
+ */
+static FILE *
+open_list(struct pcopy *pc)
+{
+	const char *f = pc->opt.files_from;
+	FILE *fp;
+
+	if (pc->rc.nroots != 1 || !pc->rc.roots[0].is_dir)
+		errx(2, "--files-from needs SRC to be a directory");
+	if (strcmp(f, "-") == 0)
+		return stdin;
+	if ((fp = fopen(f, "r")) == NULL)
+		errc(2, errno, "cannot open '%s'", f);
+	return fp;
+}
+
+/* Write or read an archive instead of copying a tree. */
+static int
+run_archive(struct pcopy *pc, int job, const struct archspec *spec)
+{
+	const char *last = pc->opt.operands[pc->opt.noperands - 1];
+	int status;
+
+	if (pc->opt.dry_run || pc->opt.files_from != NULL)
+		errx(2, "%s does not apply to archives", pc->opt.dry_run ?
+		    "--dry-run" : "--files-from");
+	/* Archive headers are UTF-8: names in it convert as they are. */
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		(void)setlocale(LC_CTYPE, "");
+	pc->progress = progress_new(progress_mode(&pc->opt), STDERR_FILENO,
+	    isatty(STDERR_FILENO));
+	msg_set_hook(progress_clear, pc->progress);
+	if (job == JOB_PACK)
+		status = pack_run(pc, spec, last);
+	else
+		status = unpack_run(pc, pc->opt.operands[0], last);
+	if (fflush(stdout) == EOF && status == 0)
+		status = 1;
+	msg_set_hook(NULL, NULL);
+	teardown(pc);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct pcopy pc;
-	int status;
+	struct archspec spec;
+	int status, job;
 
 	memset(&pc, 0, sizeof(pc));
 	if ((status = parse(&pc, argc, argv)) != -1) {
@@ -359,9 +440,11 @@ main(int argc, char **argv)
 		return status;
 	}
 	pc.start = now_seconds();
-	setup_signals();
+	signals_setup();
 	setup_shape(&pc);
 	setup_runconf(&pc);
+	if ((job = job_of(&pc.opt, &spec)) != JOB_COPY)
+		return run_archive(&pc, job, &spec);
 	if (open_roots(&pc) == 0) {
 		teardown(&pc);
 		return 1;
@@ -369,7 +452,9 @@ main(int argc, char **argv)
 	pc.backend = backend_new(pc.opt.backend, &pc.rc, pc.jobs, pc.procs,
 	    pc.threads);
 	pc.plan = plan_new(&pc.rc, pc.backend->nworkers, pc.backend->nprocs,
-	    pc.opt.verbose || pc.opt.dry_run, 0);
+	    pc.opt.verbose || pc.opt.dry_run, pc.opt.null);
+	if (pc.opt.files_from != NULL)
+		plan_set_list(pc.plan, open_list(&pc), pc.opt.null);
 	for (uint32_t i = 0; i < pc.rc.nroots; i++)
 		plan_add_root(pc.plan, i, &pc.rinfo[i].st, pc.rinfo[i].srcname,
 		    pc.rinfo[i].dstname, pc.rinfo[i].after);

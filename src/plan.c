@@ -149,8 +149,8 @@ inflight_remove(struct plan *p, struct task *t)
 
 /* ---- directories ---- */
 
-static struct dirnode *
-dirnode_new(struct plan *p, struct dirnode *parent, uint32_t root,
+struct dirnode *
+plan_dirnode_new(struct plan *p, struct dirnode *parent, uint32_t root,
     const char *name, size_t namelen, const struct finfo *st)
 {
 	size_t plen = parent == NULL ? 1 : strcmp(parent->path, ".") == 0 ?
@@ -206,7 +206,6 @@ scan_push(struct plan *p, struct dirnode *d)
 	p->scans = d;
 }
 
-static void child_done(struct plan *, struct dirnode *);
 
 /* Root r is complete: start the roots that merge into the same target. */
 static void
@@ -232,15 +231,15 @@ dir_done(struct plan *p, struct dirnode *d)
 	d->done = 1;
 	d->parent = NULL;
 	if (parent != NULL)
-		child_done(p, parent);
+		plan_child_done(p, parent);
 	else
 		root_done(p, d->root);
 	plan_dirnode_release(p, d);
 }
 
 /* One child of d finished; when none is left, d's metadata goes out. */
-static void
-child_done(struct plan *p, struct dirnode *d)
+void
+plan_child_done(struct plan *p, struct dirnode *d)
 {
 	if (--d->pending > 0)
 		return;
@@ -301,7 +300,7 @@ plan_kind_for(const struct finfo *st)
 static void
 add_subdir(struct plan *p, struct dirnode *d, const struct entry *e)
 {
-	struct dirnode *c = dirnode_new(p, d, d->root, e->name, e->namelen,
+	struct dirnode *c = plan_dirnode_new(p, d, d->root, e->name, e->namelen,
 	    &e->st);
 	struct task probe;
 
@@ -317,7 +316,7 @@ add_subdir(struct plan *p, struct dirnode *d, const struct entry *e)
 		verbose(p, &probe, e->name);
 	}
 	if (e->flags & ENT_NOSCAN)
-		child_done(p, c);	/* -x: the directory, not its contents */
+		plan_child_done(p, c);	/* -x: the directory, not its contents */
 	else
 		scan_push(p, c);
 }
@@ -366,7 +365,7 @@ scan_done(struct plan *p, struct task *t, const struct event *ev)
 		d->cookie = ev->cookie;
 		scan_push(p, d);
 	} else {
-		child_done(p, d);	/* the +1 held while listing */
+		plan_child_done(p, d);	/* the +1 held while listing */
 	}
 	plan_task_free(p, t);
 }
@@ -425,7 +424,7 @@ plan_entry_done(struct plan *p, struct task *t, int err)
 	else if (rec != NULL)
 		plan_link_copied(p, t, err <= 0);
 	plan_task_free(p, t);
-	child_done(p, d);
+	plan_child_done(p, d);
 }
 
 
@@ -616,6 +615,7 @@ plan_event(struct plan *p, const struct event *ev)
 	}
 	free(ev->name);
 	entries_free(ev->ents);
+	free(ev->data);
 }
 
 /* ---- handing out work ---- */
@@ -664,6 +664,10 @@ make_batch(struct plan *p, struct batch *bt)
 		return 0;
 	if (can_scan && p->nready < low)
 		return scan_batch(p, bt);
+	/* --files-from: the list takes the place of the walk. */
+	while (plan_list_pending(p) && p->nready < low &&
+	    (p->ready == NULL || p->nready < (size_t)BATCH_MAX))
+		plan_list_feed(p, 256);
 	while (p->ready != NULL && bt->n < BATCH_MAX) {
 		c = task_cost(p->ready);
 		if (bt->n > 0 && cost + c > COST_MAX)
@@ -742,7 +746,7 @@ plan_add_root(struct plan *p, uint32_t r, const struct finfo *st,
     const char *srcname, const char *dstname, int after)
 {
 	const struct root *root = &p->rc->roots[r];
-	struct dirnode *d = dirnode_new(p, NULL, r, NULL, 0, st);
+	struct dirnode *d = plan_dirnode_new(p, NULL, r, NULL, 0, st);
 	struct entries *names;
 	struct entry *e;
 	struct task *t;
@@ -756,7 +760,9 @@ plan_add_root(struct plan *p, uint32_t r, const struct finfo *st,
 		d->pending = 1;
 		p->counts.dirs_total++;
 		p->after[r] = after;
-		if (after >= 0)
+		if (p->list_fp != NULL)
+			plan_list_start(p, d, p->list_fp, p->list_nul);
+		else if (after >= 0)
 			p->deferred[r] = d;
 		else
 			scan_push(p, d);
@@ -787,6 +793,17 @@ plan_add_root(struct plan *p, uint32_t r, const struct finfo *st,
 	    plan_link_join(p, t))
 		return;
 	plan_schedule_copy(p, t);
+}
+
+/*
+ * --files-from: the next root (the only one, a directory) copies what fp
+ * lists, one path a line or NUL-terminated (nul).  The plan owns fp.
+ */
+void
+plan_set_list(struct plan *p, FILE *fp, int nul)
+{
+	p->list_fp = fp;
+	p->list_nul = nul;
 }
 
 int
@@ -887,6 +904,9 @@ plan_free(struct plan *p)
 	for (uint32_t i = 0; i < p->held.n; i++)
 		plan_ents_release(p->held.t[i]->ents);
 	links_free(p->links, release_waiters);
+	if (p->flist == NULL && p->list_fp != NULL && p->list_fp != stdin)
+		(void)fclose(p->list_fp);
+	plan_list_free(p);
 	for (struct bigfile *bf = p->bigs, *next; bf != NULL; bf = next) {
 		next = bf->next;
 		if (!bf->finishing)	/* else a list above had it */

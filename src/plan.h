@@ -11,6 +11,7 @@
 #define PCOPY_PLAN_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "progress.h"
 #include "task.h"
@@ -37,6 +38,7 @@ struct plan	*plan_new(const struct runconf *, int, int, int, int);
 void		 plan_add_root(struct plan *, uint32_t, const struct finfo *,
 		    const char *, const char *, int);
 int		 plan_fill(struct plan *, struct backend *);
+void		 plan_set_list(struct plan *, FILE *, int);
 void		 plan_event(struct plan *, const struct event *);
 int		 plan_finished(const struct plan *);
 int		 plan_failed_fatally(const struct plan *);

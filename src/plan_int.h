@@ -7,11 +7,13 @@
 #define PCOPY_PLAN_INT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "backend.h"
 #include "plan.h"
 #include "task.h"
 
+struct flist;
 struct linktab;
 struct runconf;
 
@@ -58,6 +60,10 @@ struct plan {
 	struct linktab	*links;
 	int		 roots_left;
 	struct dirnode	**deferred;	/* roots waiting for another root */
+	struct flist	*flist;		/* --files-from, while it is read */
+	FILE		*list_fp;	/* ... given, not started yet */
+	int		 list_nul;
+	struct dirnode	*deferred_list_root;
 	int		 *after;	/* ... which one, or -1 */
 	struct counts	 counts;
 	struct totals	 totals;
@@ -72,6 +78,14 @@ void		 plan_entry_done(struct plan *, struct task *, int);
 void		 plan_count_bytes(struct plan *, struct task *);
 void		 plan_dirnode_release(struct plan *, struct dirnode *);
 int		 plan_kind_for(const struct finfo *);
+struct dirnode	*plan_dirnode_new(struct plan *, struct dirnode *, uint32_t,
+		    const char *, size_t, const struct finfo *);
+void		 plan_child_done(struct plan *, struct dirnode *);
+
+void		 plan_list_start(struct plan *, struct dirnode *, FILE *, int);
+void		 plan_list_feed(struct plan *, int);
+int		 plan_list_pending(const struct plan *);
+void		 plan_list_free(struct plan *);
 
 int		 plan_link_join(struct plan *, struct task *);
 void		 plan_link_copied(struct plan *, struct task *, int);

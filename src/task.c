@@ -103,6 +103,8 @@ task_kind_name(int kind)
 		[TASK_CHUNK] = "chunk", [TASK_FINISH] = "finish",
 		[TASK_LINK] = "link", [TASK_SYMLINK] = "symlink",
 		[TASK_SPECIAL] = "special", [TASK_DIRMETA] = "dirmeta",
+		[TASK_READ] = "read", [TASK_PUT] = "put",
+		[TASK_PUTFIN] = "putfin",
 	};
 
 	if (kind <= 0 || kind >= TASK_KIND_MAX)

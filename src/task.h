@@ -43,6 +43,9 @@ enum task_kind {
 	TASK_SYMLINK,	/* recreate a symbolic link */
 	TASK_SPECIAL,	/* fifo, socket or device node */
 	TASK_DIRMETA,	/* a directory's metadata, after its contents */
+	TASK_READ,	/* archive out: read a file (range) for the writer */
+	TASK_PUT,	/* archive in: write data the reader gave into a file */
+	TASK_PUTFIN,	/* archive in: metadata and rename of a PUT file */
 	TASK_KIND_MAX
 };
 
@@ -52,6 +55,8 @@ enum task_kind {
 #define TF_FAILED	0x08	/* TASK_FINISH: a chunk failed, remove the file */
 #define TF_ROOT		0x10	/* the top of a root, created by the parent */
 #define TF_PRISTINE	0x20	/* new objects here get our ids (META_OWN_IDS) */
+#define TF_NOSRC	0x40	/* no source file: metadata comes in the task */
+#define TF_LAST		0x80	/* TASK_PUT: the whole file, finish it too */
 
 struct task {
 	uint64_t	seq;		/* unique in the run */
@@ -65,7 +70,11 @@ struct task {
 	uint64_t	off, len;	/* chunk range; scan: resume cookie */
 	uint64_t	tmpseq;		/* names the temporary of a file */
 	struct dirref	ldir;		/* TASK_LINK: the existing copy's dir */
-	const char     *lname;		/* TASK_LINK: the existing copy */
+	const char     *lname;		/* TASK_LINK: the existing copy; with
+					   TF_NOSRC, a symlink's target */
+	const unsigned char *data;	/* TASK_PUT: the bytes to write at off */
+	const unsigned char *xattrs;	/* TF_NOSRC: attributes (xblob) */
+	uint32_t	datalen, xattrlen;
 
 	/* Coordinator only: never looked at by a worker. */
 	struct task    *next, *prev;	/* the list the task is on */
@@ -95,7 +104,8 @@ enum event_kind {
 	EV_BYTES,	/* bytes copied so far by a long task */
 	EV_ERROR,	/* a failure to report; the task may go on */
 	EV_ENTRIES,	/* a batch of directory entries from a scan */
-	EV_DIED		/* worker process `worker' died (err: wait status) */
+	EV_DIED,	/* worker process `worker' died (err: wait status) */
+	EV_DATA		/* TASK_READ's result (see archtask.c) */
 };
 
 struct entries;
@@ -109,6 +119,8 @@ struct event {
 	uint64_t	cookie;		/* EV_DONE of a scan: resume, 0 = end */
 	char	       *name;		/* EV_ERROR: entry of a scan (owned) */
 	struct entries *ents;		/* EV_ENTRIES (owned) */
+	unsigned char  *data;		/* EV_DATA (owned) */
+	uint32_t	datalen;
 };
 
 /*

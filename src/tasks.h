@@ -9,6 +9,7 @@
 #ifndef PCOPY_TASKS_H
 #define PCOPY_TASKS_H
 
+#include "meta.h"
 #include "task.h"
 
 #define TASK_SKIPPED	(-1)
@@ -30,5 +31,11 @@ void	nodetask_meta_fail(void *, int, int);
 int	nodetask_check_target(struct worker *, const struct task *, int,
 	    const char *);
 int	nodetask_dry_run(struct worker *, const struct task *);
+struct objref nodetask_src(const struct task *, int);
+
+/* archtask.c: the worker's side of archives */
+int	archtask_read(struct worker *, const struct task *);
+int	archtask_put(struct worker *, const struct task *);
+int	archtask_putfin(struct worker *, const struct task *);
 
 #endif

@@ -36,6 +36,8 @@ wbuf_consume(struct wbuf *w, size_t n)
 static void
 put(struct wbuf *w, const void *v, size_t n)
 {
+	if (n == 0)
+		return;
 	if (w->len + n > w->cap) {
 		w->cap = MAX(w->cap * 2, w->len + n + 4096);
 		w->p = xrealloc(w->p, w->cap);
@@ -213,6 +215,25 @@ wire_put_task(struct wbuf *w, const struct task *t)
 	put_u64(w, t->tmpseq);
 	put_dirref(w, &t->ldir);
 	put_str(w, t->lname, t->lnamelen);
+	put_u32(w, t->datalen);
+	put(w, t->data, t->datalen);
+	put_u32(w, t->xattrlen);
+	put(w, t->xattrs, t->xattrlen);
+}
+
+/* len bytes of r that stay in the frame; NULL when there are none. */
+static const unsigned char *
+get_bytes(struct rbuf *r, uint32_t len)
+{
+	const unsigned char *p;
+
+	if (r->bad || r->len - r->pos < len) {
+		r->bad = 1;
+		return NULL;
+	}
+	p = len > 0 ? r->p + r->pos : NULL;
+	r->pos += len;
+	return p;
 }
 
 /* Decode a task; its strings point into r.  Returns 0, -1 if damaged. */
@@ -238,6 +259,10 @@ wire_get_task(struct rbuf *r, struct task *t)
 	get_dirref(r, &t->ldir);
 	t->lname = get_str(r, &len);
 	t->lnamelen = (uint16_t)len;
+	t->datalen = get_u32(r);
+	t->data = get_bytes(r, t->datalen);
+	t->xattrlen = get_u32(r);
+	t->xattrs = get_bytes(r, t->xattrlen);
 	t->wslot = -1;
 	if (r->bad || t->dir.path == NULL ||
 	    (t->name == NULL && t->kind != TASK_SCAN &&
@@ -258,6 +283,8 @@ wire_put_event(struct wbuf *w, const struct event *ev)
 	put_u64(w, ev->bytes);
 	put_u64(w, ev->cookie);
 	put_str(w, ev->name, ev->name ? strlen(ev->name) : 0);
+	put_u32(w, ev->datalen);
+	put(w, ev->data, ev->datalen);
 	if (ev->ents == NULL) {
 		put_u32(w, NO_STRING);
 		return;
@@ -299,6 +326,15 @@ wire_get_event(struct rbuf *r, struct event *ev)
 	ev->bytes = get_u64(r);
 	ev->cookie = get_u64(r);
 	name = get_str(r, &len);
+	ev->datalen = get_u32(r);
+	if (!r->bad && ev->datalen > 0) {
+		const unsigned char *d = get_bytes(r, ev->datalen);
+
+		if (d != NULL) {
+			ev->data = xmalloc(ev->datalen);
+			memcpy(ev->data, d, ev->datalen);
+		}
+	}
 	used = get_u32(r);
 	if (!r->bad && used != NO_STRING) {
 		if (used > r->len - r->pos) {
@@ -315,6 +351,8 @@ wire_get_event(struct rbuf *r, struct event *ev)
 	if (r->bad) {
 		entries_free(ev->ents);
 		ev->ents = NULL;
+		free(ev->data);
+		ev->data = NULL;
 		return -1;
 	}
 	ev->name = name != NULL ? xstrndup(name, len) : NULL;
@@ -356,6 +394,7 @@ wsink_emit(struct sink *s, const struct event *ev)
 	ws->count++;
 	free(ev->name);
 	entries_free(ev->ents);
+	free(ev->data);
 	if (ws->count >= FLUSH_EVENTS || ws->buf.len >= FLUSH_BYTES ||
 	    now_seconds() - ws->last > FLUSH_SECONDS)
 		wsink_flush(s);

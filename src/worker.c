@@ -182,6 +182,13 @@ worker_open_below(int rootfd, const char *path)
 	return open_below_mode(rootfd, path, O_RDONLY);
 }
 
+/* O_PATH: a directory we may search but not read, for *at() calls. */
+int
+worker_open_below_path(int rootfd, const char *path)
+{
+	return open_below_mode(rootfd, path, O_PATH);
+}
+
 /*
  * A destination directory: like worker_open_below(), but one we may
  * write and search yet not read (mode 0300, an ordinary user) is opened
@@ -324,6 +331,12 @@ dispatch(struct worker *w, const struct task *t, uint64_t *cookie)
 		return nodetask_special(w, t);
 	case TASK_DIRMETA:
 		return nodetask_dirmeta(w, t);
+	case TASK_READ:
+		return archtask_read(w, t);
+	case TASK_PUT:
+		return archtask_put(w, t);
+	case TASK_PUTFIN:
+		return archtask_putfin(w, t);
 	default:
 		worker_fail(w, OP_TYPE, SIDE_SRC, EINVAL, NULL);
 		return EINVAL;

@@ -89,6 +89,7 @@ void	worker_fail(struct worker *, int, int, int, const char *);
 int	worker_src_dir(struct worker *, const struct dirref *);
 int	worker_dst_dir(struct worker *, const struct dirref *);
 int	worker_open_below(int, const char *);
+int	worker_open_below_path(int, const char *);
 int	worker_dst_defacl(struct worker *, const struct dirref *, int);
 int	worker_dst_dir_uncached(struct worker *, const struct dirref *);
 int	worker_same_slot(const struct worker *, const struct dirref *,

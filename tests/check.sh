@@ -38,6 +38,16 @@ for u in ${UNITS:-}; do
 	done
 done
 
+echo "== fuzz corpus (make fuzz runs the fuzzer itself)"
+if [ -x "${FUZZ_UNPACK:-}" ] && out=$("$FUZZ_UNPACK" -runs=0 tests/fuzz/corpus 2>&1); then
+	echo "PASS fuzz_unpack corpus"
+	echo "fuzz corpus replay PASS" >> "$results"
+else
+	echo "FAIL fuzz_unpack corpus"
+	echo "${out:-no fuzz target built}" | tail -n 20 | sed 's/^/     | /'
+	echo "fuzz corpus replay FAIL" >> "$results"
+fi
+
 echo "== integration tests"
 PCOPY=./pcopy tests/run.sh -r "$results" 2>&1 | grep -v ' passed, '
 shm=${TMPDIR:-/tmp}

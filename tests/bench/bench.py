@@ -8,6 +8,7 @@ usage: bench.py [--workloads small,medium,large,mixed] [--reps 3]
                 [--src DIR] [--jobs 1,2,4,8] [--scaling small,medium]
                 [--files N] [--only REGEX] [--out DIR] [--pcopy PATH]
        bench.py --rss [--files 500000]
+       bench.py --archive [--workloads small,big2g] [--files 50000]
 
 How it measures (see ../shared BENCHMARKING notes in the README):
 - every command runs once per round, rounds alternate the commands
@@ -94,6 +95,9 @@ class Graveyard:
     def retire(self, path, disk):
         if not os.path.lexists(path):
             return
+        if not os.path.isdir(path):
+            os.unlink(path)
+            return
         if not disk:
             shutil.rmtree(path, ignore_errors=True)
             return
@@ -150,6 +154,37 @@ def commands(pcopy, jobs, scaling, have_rsync):
     return cmds
 
 
+def archive_commands(pcopy, srcdir, src, have_bsdtar):
+    """Streams and .tar.zst files: pcopy against GNU tar and bsdtar.  The
+    archive extracted by the *-x commands is made once, untimed."""
+    ball = os.path.join(srcdir, "tree.tar.zst")
+    if not os.path.exists(ball):
+        subprocess.run(["tar", "--zstd", "-C", src, "-cf", ball, "."], check=True)
+    cmds = [("cp -a", "ref", lambda s, d: (["cp", "-a", s, d], False)),
+            ("pcopy src - | pcopy - dst", "pcopy", lambda s, d: (
+                "'%s' -q '%s' - | '%s' -q - '%s'" % (pcopy, s, pcopy, d), True)),
+            ("tar -cf - | tar -xf -", "other", lambda s, d: (
+                "mkdir '%s' && tar -C '%s' -cf - . | tar -C '%s' -xf -" % (d, s, d), True))]
+    if have_bsdtar:
+        cmds.append(("bsdtar | bsdtar", "other", lambda s, d: (
+            "mkdir '%s' && bsdtar -C '%s' -cf - . | bsdtar -C '%s' -xf -" % (d, s, d), True)))
+    cmds += [("pcopy src out.tar.zst", "pcopy", lambda s, d: (
+                 [pcopy, "-q", s, d + ".tar.zst"], False)),
+             ("tar --zstd -cf out.tar.zst", "other", lambda s, d: (
+                 ["tar", "--zstd", "-C", s, "-cf", d + ".tar.zst", "."], False))]
+    if have_bsdtar:
+        cmds.append(("bsdtar --zstd -cf out.tar.zst", "other", lambda s, d: (
+            ["bsdtar", "--zstd", "-C", s, "-cf", d + ".tar.zst", "."], False)))
+    cmds += [("pcopy in.tar.zst dst", "pcopy", lambda s, d: (
+                 [pcopy, "-q", ball, d], False)),
+             ("tar --zstd -xf in.tar.zst", "other", lambda s, d: (
+                 "mkdir '%s' && tar --zstd -C '%s' -xf '%s'" % (d, d, ball), True))]
+    if have_bsdtar:
+        cmds.append(("bsdtar -xf in.tar.zst", "other", lambda s, d: (
+            "mkdir '%s' && bsdtar -C '%s' -xf '%s'" % (d, d, ball), True)))
+    return cmds
+
+
 def bench_one(name, src, dstbase, disk, cmds, reps, grave, log):
     results = {label: [] for label, _, _ in cmds}
     rss = {label: 0 for label, _, _ in cmds}
@@ -160,6 +195,7 @@ def bench_one(name, src, dstbase, disk, cmds, reps, grave, log):
             label, _, build = cmds[i]
             dst = os.path.join(dstbase, "dst")
             grave.retire(dst, disk)
+            grave.retire(dst + ".tar.zst", disk)
             warm(src)
             argv, shell = build(src, dst)
             secs, maxrss = timed(argv, shell)
@@ -167,6 +203,7 @@ def bench_one(name, src, dstbase, disk, cmds, reps, grave, log):
             rss[label] = max(rss[label], maxrss)
             log("  %-22s round %d: %.3f s" % (label, r + 1, secs))
     grave.retire(os.path.join(dstbase, "dst"), disk)
+    grave.retire(os.path.join(dstbase, "dst.tar.zst"), disk)
     return results, rss
 
 
@@ -281,7 +318,11 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--pcopy", default=os.path.join(TOP, "pcopy"))
     ap.add_argument("--rss", action="store_true")
+    ap.add_argument("--archive", action="store_true",
+                    help="compare archive streams and files (issue 5)")
     args = ap.parse_args()
+    if args.archive and args.workloads == ap.get_default("workloads"):
+        args.workloads = "small,big2g"
     args.pcopy = os.path.abspath(args.pcopy)
     args.dsts = dict(kv.split("=", 1) for kv in args.dst.split(","))
     jobs = [int(j) for j in args.jobs.split(",") if j]
@@ -318,7 +359,11 @@ def main():
             os.makedirs(base, exist_ok=True)
             disk = fs_type(base) not in ("tmpfs", "ramfs")
             grave = Graveyard(base)
-            cmds = commands(args.pcopy, jobs, name in args.scaling.split(","), have_rsync)
+            if args.archive:
+                cmds = archive_commands(args.pcopy, srcdir, src,
+                                        shutil.which("bsdtar") is not None)
+            else:
+                cmds = commands(args.pcopy, jobs, name in args.scaling.split(","), have_rsync)
             if args.only:
                 cmds = [c for c in cmds if re.search(args.only, c[0]) or c[0] == "cp -a"]
             kinds = {c[0]: c[1] for c in cmds}
@@ -334,6 +379,11 @@ def main():
                 scaling_sum.append((key, med))
             raw[key] = {"files": files, "bytes": nbytes, "times": results, "maxrss_kib": rss}
             log(text)
+    if args.archive:
+        with open(os.path.join(args.out, "archive.md"), "w") as f:
+            f.write("\n".join(md))
+        log("wrote %s/archive.md" % args.out)
+        return
     note = svg_charts(args.out, summary, scaling_sum, jobs)
     if note:
         md.append("(%s)\n" % note)

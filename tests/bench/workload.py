@@ -8,6 +8,7 @@ usage: workload.py NAME DIR [--seed N] [--files N]
           1% hard-link pairs (--files changes the count; directories scale)
   medium  2,000 files of 1 MiB in 20 directories
   large   4 files of 1 GiB
+  big2g   2 files of 1 GiB (the archive comparison's large case)
   mixed   20,000 small files, 20 files of 50 MiB, one 2 GiB sparse file
           (three 64 KiB extents: at 0, in the middle, at the very end)
   many    --files empty-to-1 KiB files in 100-file directories (for the
@@ -74,6 +75,10 @@ def make(name, root, seed, files):
     elif name == "large":
         os.makedirs(root, exist_ok=True)
         for i in range(4):
+            w.write(os.path.join(root, "big%d" % i), GIB)
+    elif name == "big2g":
+        os.makedirs(root, exist_ok=True)
+        for i in range(2):
             w.write(os.path.join(root, "big%d" % i), GIB)
     elif name == "mixed":
         small_tree(w, os.path.join(root, "small"), 20000)

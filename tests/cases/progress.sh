@@ -34,6 +34,31 @@ assert end["files_done"] == end["files_total"] == 31, end
 assert end["errors"] == 0
 PY
 
+# Archives: by total bytes when writing one, by bytes of the archive
+# read when extracting it.
+PCOPY_TEST_DELAY_MS=40 pc -j 2 --progress=json src out.tar 2> err.pack ||
+    fail "pack: exit $?"
+PCOPY_TEST_DELAY_MS=40 pc -j 2 --progress=json out.tar dst-tar 2> err.unpack ||
+    fail "unpack: exit $?"
+python3 - err.pack err.unpack "$(stat -c %s out.tar)" <<'PY' ||
+import json, sys
+def check(name, want_bytes):
+    last = -1.0
+    lines = open(name).read().splitlines()
+    for line in lines:
+        o = json.loads(line)
+        assert o["percent"] >= last, (name, "percentage went down")
+        last = o["percent"]
+    end = json.loads(lines[-1])
+    assert end["finished"] and end["percent"] == 100.0, (name, end)
+    assert end["bytes_done"] == end["bytes_total"] == want_bytes, (name, end)
+    assert end["errors"] == 0, (name, end)
+check(sys.argv[1], 16 * 1048576 + 30 * 100000)
+check(sys.argv[2], int(sys.argv[3]))
+PY
+    fail "archive progress: $(tail -n 1 err.pack; tail -n 1 err.unpack)"
+"$TREECMP" src dst-tar/ || fail "the extracted tree differs"
+
 PCOPY_TEST_DELAY_MS=40 pc -j 2 --progress=line src dst-line > out 2> err ||
     fail "exit $?"
 [ -s out ] && fail "progress wrote to stdout"

@@ -3,7 +3,9 @@
  * unchanged, and a damaged or truncated frame is refused, never read past
  * its end.
  */
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "task.h"
 #include "unit.h"
@@ -92,6 +94,7 @@ test_event_roundtrip(void)
 	struct rbuf r;
 	uint32_t count;
 	size_t start, pos = 0;
+	uint16_t lie = 60000;
 	int type;
 
 	ent = entries_add(&e, "one", 3);
@@ -139,7 +142,8 @@ test_event_roundtrip(void)
 	start = wire_begin(&w, FR_EVENTS);
 	wire_put_event(&w, &ev);
 	wire_end(&w, start, 1);
-	((struct entry *)(void *)(w.p + w.len - e->used))->namelen = 60000;
+	memcpy(w.p + w.len - e->used + offsetof(struct entry, namelen), &lie,
+	    sizeof(lie));
 	CHECK(wire_frame(w.p, w.len, &type, &count, &r) > 0);
 	CHECK(wire_get_event(&r, &back) == -1);
 	CHECK(back.ents == NULL);

@@ -1,0 +1,20 @@
+/*
+ * archtask.h - the layout of a TASK_READ result (EV_DATA), shared by the
+ * worker that makes it (archtask.c) and the writer that reads it (pack.c).
+ */
+#ifndef PCOPY_ARCHTASK_H
+#define PCOPY_ARCHTASK_H
+
+#include <stdint.h>
+
+struct rdhdr {
+	uint32_t nmap;		/* data map pairs (sparse file, first range) */
+	uint32_t xattrlen;	/* attribute blob bytes (first range) */
+	uint32_t next;		/* extent pairs of this range */
+	uint32_t flags;		/* RD_* */
+};
+
+#define RD_SPARSE	0x01	/* the file has holes: the map says where */
+#define RD_SHRANK	0x02	/* the file ended before this range did */
+
+#endif
