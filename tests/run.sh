@@ -45,9 +45,10 @@ pass=0 failed=0 skipped=0
 tag=${label:+ $label}
 
 run_one() {
-	local case=$1 backend=$2 name log rc
+	local case=$1 backend=$2 name log rc start
 	name=$(basename "$case" .sh)
 	log="$TEST_CACHE/$name.$backend.log"
+	start=$SECONDS
 	BACKEND=$backend timeout -k 10 "$timeout_s" bash "$case" >"$log" 2>&1
 	rc=$?
 	case $rc in
@@ -55,7 +56,8 @@ run_one() {
 	77) skipped=$((skipped + 1)); result=SKIP ;;
 	*)  failed=$((failed + 1)); result=FAIL ;;
 	esac
-	printf '%-4s %s [%s%s]\n' "$result" "$name" "$backend" "$tag"
+	printf '%-4s %s [%s%s] %ds\n' "$result" "$name" "$backend" "$tag" \
+	    $((SECONDS - start))
 	if [ "$result" = FAIL ]; then
 		[ $rc -eq 124 ] && echo "     (timed out after ${timeout_s}s)"
 		sed 's/^/     | /' "$log" | tail -n 40

@@ -9,7 +9,7 @@ for i in $(seq 1 30); do mkfile src/a/f$i 100000; done
 mkfile src/b/big $((16 * 1048576))
 stamp_tree src
 
-PCOPY_TEST_DELAY_MS=40 pc -j 2 --progress=json src dst-json > out 2> err ||
+PCOPY_TEST_DELAY_MS=20 pc -j 2 --progress=json src dst-json > out 2> err ||
     fail "exit $?"
 [ -s out ] && fail "progress wrote to stdout"
 python3 - err <<'PY' || fail "bad JSON progress: $(tail -n 3 err)"
@@ -36,9 +36,9 @@ PY
 
 # Archives: by total bytes when writing one, by bytes of the archive
 # read when extracting it.
-PCOPY_TEST_DELAY_MS=40 pc -j 2 --progress=json src out.tar 2> err.pack ||
+PCOPY_TEST_DELAY_MS=10 pc -j 2 --progress=json src out.tar 2> err.pack ||
     fail "pack: exit $?"
-PCOPY_TEST_DELAY_MS=40 pc -j 2 --progress=json out.tar dst-tar 2> err.unpack ||
+PCOPY_TEST_DELAY_MS=10 pc -j 2 --progress=json out.tar dst-tar 2> err.unpack ||
     fail "unpack: exit $?"
 python3 - err.pack err.unpack "$(stat -c %s out.tar)" <<'PY' ||
 import json, sys
@@ -59,7 +59,7 @@ PY
     fail "archive progress: $(tail -n 1 err.pack; tail -n 1 err.unpack)"
 "$TREECMP" src dst-tar/ || fail "the extracted tree differs"
 
-PCOPY_TEST_DELAY_MS=40 pc -j 2 --progress=line src dst-line > out 2> err ||
+PCOPY_TEST_DELAY_MS=20 pc -j 2 --progress=line src dst-line > out 2> err ||
     fail "exit $?"
 [ -s out ] && fail "progress wrote to stdout"
 grep -q '^pcopy: [0-9.]*% ' err || fail "no progress lines: $(cat err)"
@@ -67,7 +67,7 @@ tail -n 1 err | grep -q '^pcopy: 100.0% ' || fail "last line: $(tail -n 1 err)"
 
 command -v script >/dev/null || skip "no script(1) for a terminal"
 start=$(date +%s%N)
-PCOPY_TEST_DELAY_MS=40 script -qfec \
+PCOPY_TEST_DELAY_MS=20 script -qfec \
     "'$PCOPY' --backend=$BACKEND -j 2 src dst-bar" /dev/null > tty ||
     fail "exit $? on a terminal"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
