@@ -668,7 +668,9 @@ make_batch(struct plan *p, struct batch *bt)
 	while (plan_list_pending(p) && p->nready < low &&
 	    (p->ready == NULL || p->nready < (size_t)BATCH_MAX))
 		plan_list_feed(p, 256);
-	while (p->ready != NULL && bt->n < BATCH_MAX) {
+	while ((p->ready != NULL || p->ring != NULL) && bt->n < BATCH_MAX) {
+		if (p->ready == NULL)
+			ready_push_front(p, plan_next_chunk(p));
 		c = task_cost(p->ready);
 		if (bt->n > 0 && cost + c > COST_MAX)
 			break;

@@ -7,6 +7,11 @@
  * template, goes out as TASK_FINISH to apply the metadata (or remove the
  * copy if a chunk failed).  Progress counts each chunk's bytes as they
  * are copied.
+ *
+ * Chunks are handed out one file after another in turn (a ring of the
+ * files with chunks left), not file by file: writes to one file hold its
+ * inode lock, so two workers on chunks of the same file mostly wait for
+ * each other, while workers on different files copy side by side.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -79,6 +84,35 @@ plan_schedule_copy(struct plan *p, struct task *t)
 	plan_ready(p, t);
 }
 
+static void
+ring_push(struct plan *p, struct bigfile *bf)
+{
+	bf->rnext = NULL;
+	if (p->ring_tail != NULL)
+		p->ring_tail->rnext = bf;
+	else
+		p->ring = bf;
+	p->ring_tail = bf;
+}
+
+/* The next chunk to hand out, from the next file in turn; or NULL. */
+struct task *
+plan_next_chunk(struct plan *p)
+{
+	struct bigfile *bf = p->ring;
+	struct task *t;
+
+	if (bf == NULL)
+		return NULL;
+	p->ring = bf->rnext;
+	if (p->ring == NULL)
+		p->ring_tail = NULL;
+	t = chunk_task(p, bf, bf->next_chunk++);
+	if (bf->next_chunk < bf->chunks)
+		ring_push(p, bf);
+	return t;
+}
+
 void
 plan_chunk_done(struct plan *p, struct task *t, int err)
 {
@@ -99,8 +133,8 @@ plan_chunk_done(struct plan *p, struct task *t, int err)
 	if (err != 0)
 		bf->failed = 1;
 	if ((t->flags & TF_CREATE) && err == 0 && !p->stopping) {
-		for (uint32_t i = 1; i < bf->chunks; i++)
-			plan_ready(p, chunk_task(p, bf, i));
+		bf->next_chunk = 1;
+		ring_push(p, bf);
 	} else if (t->flags & TF_CREATE) {
 		bf->left = 0;	/* the others never started */
 		p->counts.bytes_done += tmpl->st.size - t->len;

@@ -36,9 +36,11 @@ struct dirnode {
 struct bigfile {
 	struct task	*tmpl;
 	uint32_t	 chunks, left;
+	uint32_t	 next_chunk;	/* the next one to hand out */
 	int		 failed;
 	int		 finishing;	/* tmpl is out as TASK_FINISH */
 	struct bigfile	*next, *prev;
+	struct bigfile	*rnext;		/* in the chunk ring */
 };
 
 struct plan {
@@ -57,6 +59,7 @@ struct plan {
 	int		 scans_inflight;
 	struct batch	 held;		/* formed, not yet taken */
 	struct bigfile	*bigs;
+	struct bigfile	*ring, *ring_tail;	/* with chunks to hand out */
 	struct linktab	*links;
 	int		 roots_left;
 	struct dirnode	**deferred;	/* roots waiting for another root */
@@ -93,6 +96,7 @@ void		 plan_link_done(struct plan *, struct task *);
 
 void		 plan_schedule_copy(struct plan *, struct task *);
 void		 plan_chunk_done(struct plan *, struct task *, int);
+struct task	*plan_next_chunk(struct plan *);
 void		 plan_finish_done(struct plan *, struct task *, int);
 
 #endif
