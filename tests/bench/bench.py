@@ -9,6 +9,7 @@ usage: bench.py [--workloads small,medium,large,mixed] [--reps 3]
                 [--files N] [--only REGEX] [--out DIR] [--pcopy PATH]
        bench.py --rss [--files 500000]
        bench.py --archive [--workloads small,big2g] [--files 50000]
+       bench.py --growth      (time against number of files and bytes)
 
 How it measures (see ../shared BENCHMARKING notes in the README):
 - every command runs once per round, rounds alternate the commands
@@ -305,6 +306,49 @@ def measure_rss(args, log):
     return out
 
 
+GROWTH = (("small", (15000, 30000, 60000, 120000)),
+          ("medium", (500, 1000, 2000, 4000)))
+
+
+def measure_growth(args, log):
+    """pcopy at its defaults on trees of 1, 2, 4 and 8 units: small
+    files for the count, 1 MiB files for the bytes.  Time per file and
+    per GiB should stay flat if the copy grows linearly."""
+    out = ["| tree | dst | files | GiB | median s | µs/file | s/GiB |",
+           "|---|---|---:|---:|---:|---:|---:|"]
+    for name, sizes in GROWTH:
+        trees = []
+        for n in sizes:
+            srcdir = os.path.join(args.src, "%s%d" % (name, n))
+            subprocess.run([sys.executable, os.path.join(HERE, "workload.py"), name,
+                            srcdir, "--files", str(n)], check=True)
+            trees.append((n, os.path.join(srcdir, "tree")))
+        for fsname, base in args.dsts.items():
+            os.makedirs(base, exist_ok=True)
+            disk = fs_type(base) not in ("tmpfs", "ramfs")
+            grave = Graveyard(base)
+            times = {n: [] for n, _ in trees}
+            for r in range(args.reps):
+                for n, src in trees:
+                    dst = os.path.join(base, "dst")
+                    grave.retire(dst, disk)
+                    warm(src)
+                    secs, _ = timed([args.pcopy, "-q", src, dst])
+                    times[n].append(secs)
+                    log("  %s %d -> %s round %d: %.3f s" % (name, n, fsname, r + 1, secs))
+            grave.retire(os.path.join(base, "dst"), disk)
+            grave.clear()
+            for n, src in trees:
+                files, nbytes = tree_size(src)
+                med = statistics.median(times[n])
+                line = "| %s %d | %s | %s | %.2f | %.3f | %.1f | %.2f |" % (
+                    name, n, fsname, format(files, ","), nbytes / 2**30, med,
+                    med / files * 1e6, med / (nbytes / 2**30))
+                log(line)
+                out.append(line)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workloads", default="small,medium,large,mixed")
@@ -318,6 +362,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--pcopy", default=os.path.join(TOP, "pcopy"))
     ap.add_argument("--rss", action="store_true")
+    ap.add_argument("--growth", action="store_true",
+                    help="time against the number of files and of bytes")
     ap.add_argument("--archive", action="store_true",
                     help="compare archive streams and files (issue 5)")
     args = ap.parse_args()
@@ -339,6 +385,11 @@ def main():
         lines = measure_rss(args, log)
         with open(os.path.join(args.out, "rss.md"), "w") as f:
             f.write("\n".join("- " + l for l in lines) + "\n")
+        return
+    if args.growth:
+        lines = measure_growth(args, log)
+        with open(os.path.join(args.out, "growth.md"), "w") as f:
+            f.write("\n".join(lines) + "\n")
         return
     have_rsync = shutil.which("rsync") is not None
     md = ["# pcopy benchmark", "",

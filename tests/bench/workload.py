@@ -6,7 +6,7 @@ usage: workload.py NAME DIR [--seed N] [--files N]
 
   small   60,000 files of 0-16 KiB in 3,000 directories, 1% symlinks and
           1% hard-link pairs (--files changes the count; directories scale)
-  medium  2,000 files of 1 MiB in 20 directories
+  medium  2,000 files of 1 MiB in 20 directories (--files changes the count)
   large   4 files of 1 GiB
   big2g   2 files of 1 GiB (the archive comparison's large case)
   mixed   20,000 small files, 20 files of 50 MiB, one 2 GiB sparse file
@@ -68,7 +68,7 @@ def make(name, root, seed, files):
     if name == "small":
         small_tree(w, root, files or 60000)
     elif name == "medium":
-        for i in range(2000):
+        for i in range(files or 2000):
             d = os.path.join(root, "m%02d" % (i // 100))
             os.makedirs(d, exist_ok=True)
             w.write(os.path.join(d, "file%04d" % i), MIB)
