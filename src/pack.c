@@ -124,6 +124,7 @@ struct pack {
 	uint32_t	 root;		/* the next root to walk */
 	uint64_t	 next_id;
 	struct pitem	*head, *tail;
+	struct pitem	*issue;		/* first with reads to issue, or NULL */
 	size_t		 nitems;
 	uint64_t	 ahead;		/* bytes read or being read ahead */
 	struct ptask	*ready, *ready_tail, *inflight;
@@ -285,6 +286,8 @@ item_append(struct pack *k, struct pitem *it)
 	else
 		k->head = it;
 	k->tail = it;
+	if (k->issue == NULL)
+		k->issue = it;
 	k->nitems++;
 }
 
@@ -525,8 +528,12 @@ piece_cost(const struct pitem *it, uint32_t i)
 static void
 issue_pieces(struct pack *k)
 {
-	for (struct pitem *it = k->head; it != NULL && k->ahead < WINDOW;
-	    it = it->next) {
+	struct pitem *it;
+
+	/* Start at the cursor, not the head: with small files the window
+	 * holds thousands of members already issued, and walking past them
+	 * on every event made writing an archive quadratic. */
+	while ((it = k->issue) != NULL && k->ahead < WINDOW) {
 		while (!it->skip && it->issued < it->npieces &&
 		    k->ahead < WINDOW) {
 			struct piece *pc = &it->pieces[it->issued];
@@ -536,6 +543,9 @@ issue_pieces(struct pack *k)
 			it->outstanding++;
 			ready_push(k, read_task(k, it, it->issued++));
 		}
+		if (!it->skip && it->issued < it->npieces)
+			break;		/* the window is full */
+		k->issue = it->next;
 	}
 }
 
@@ -901,6 +911,8 @@ item_done(struct pack *k, struct pitem *it)
 			    !it->pieces[i].issued)
 				retire(k, it, i);
 	}
+	if (k->issue == it)
+		k->issue = it->next;
 	k->head = it->next;
 	if (k->head == NULL)
 		k->tail = NULL;
