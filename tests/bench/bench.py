@@ -311,11 +311,12 @@ GROWTH = (("small", (15000, 30000, 60000, 120000)),
 
 
 def measure_growth(args, log):
-    """pcopy at its defaults on trees of 1, 2, 4 and 8 units: small
-    files for the count, 1 MiB files for the bytes.  Time per file and
-    per GiB should stay flat if the copy grows linearly."""
-    out = ["| tree | dst | files | GiB | median s | µs/file | s/GiB |",
-           "|---|---|---:|---:|---:|---:|---:|"]
+    """pcopy at its defaults, and cp -a beside it, on trees of 1, 2, 4
+    and 8 units: small files for the count, 1 MiB files for the bytes.
+    Time per file and per GiB stay flat if the copy grows linearly; the
+    ratio to cp -a tells pcopy's growth from the machine's own."""
+    out = ["| tree | dst | files | GiB | pcopy s | µs/file | s/GiB | cp -a s | ratio |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, sizes in GROWTH:
         trees = []
         for n in sizes:
@@ -323,27 +324,32 @@ def measure_growth(args, log):
             subprocess.run([sys.executable, os.path.join(HERE, "workload.py"), name,
                             srcdir, "--files", str(n)], check=True)
             trees.append((n, os.path.join(srcdir, "tree")))
+        cmds = (("pcopy", lambda s, d: [args.pcopy, "-q", s, d]),
+                ("cp -a", lambda s, d: ["cp", "-a", s, d]))
         for fsname, base in args.dsts.items():
             os.makedirs(base, exist_ok=True)
             disk = fs_type(base) not in ("tmpfs", "ramfs")
             grave = Graveyard(base)
-            times = {n: [] for n, _ in trees}
+            times = {(n, c): [] for n, _ in trees for c, _ in cmds}
             for r in range(args.reps):
                 for n, src in trees:
-                    dst = os.path.join(base, "dst")
-                    grave.retire(dst, disk)
-                    warm(src)
-                    secs, _ = timed([args.pcopy, "-q", src, dst])
-                    times[n].append(secs)
-                    log("  %s %d -> %s round %d: %.3f s" % (name, n, fsname, r + 1, secs))
+                    for label, argv in cmds:
+                        dst = os.path.join(base, "dst")
+                        grave.retire(dst, disk)
+                        warm(src)
+                        secs, _ = timed(argv(src, dst))
+                        times[(n, label)].append(secs)
+                        log("  %s %d -> %s %s round %d: %.3f s" % (
+                            name, n, fsname, label, r + 1, secs))
             grave.retire(os.path.join(base, "dst"), disk)
             grave.clear()
             for n, src in trees:
                 files, nbytes = tree_size(src)
-                med = statistics.median(times[n])
-                line = "| %s %d | %s | %s | %.2f | %.3f | %.1f | %.2f |" % (
+                med = statistics.median(times[(n, "pcopy")])
+                ref = statistics.median(times[(n, "cp -a")])
+                line = "| %s %d | %s | %s | %.2f | %.3f | %.1f | %.2f | %.3f | %.2f |" % (
                     name, n, fsname, format(files, ","), nbytes / 2**30, med,
-                    med / files * 1e6, med / (nbytes / 2**30))
+                    med / files * 1e6, med / (nbytes / 2**30), ref, med / ref)
                 log(line)
                 out.append(line)
     return out
