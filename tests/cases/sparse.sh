@@ -1,5 +1,5 @@
 # Holes stay holes: a 3 GiB file with three 64 KiB extents, one at the
-# very end, copies quickly and allocates about what the source does.
+# very end, allocates about what the source does.
 # --sparse=always makes holes of zero blocks; --sparse=never fills them.
 . "$TESTLIB"
 
@@ -19,8 +19,9 @@ dst_kib=$(du -k dst/big | cut -f1)
 [ "$dst_kib" -le $((src_kib * 2 + 64)) ] ||
     fail "copy allocates $dst_kib KiB, source $src_kib KiB"
 cmp src/big dst/big || fail "contents differ"
-# Writing 3 GiB of zeros takes seconds; keeping holes takes moments.
-[ $ms -lt 20000 ] || fail "took $ms ms"
+# The time is for the log only: speed belongs to the benchmark, and the
+# allocation check above is what tells kept holes from filled ones.
+echo "3 GiB sparse file copied in $ms ms"
 
 # Zeros written out (no holes in the source).
 mkdir src2
