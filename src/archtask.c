@@ -220,12 +220,6 @@ archtask_read(struct worker *w, const struct task *t)
 	return err;
 }
 
-static const char *
-target_of(const struct task *t)
-{
-	return t->dname != NULL ? t->dname : t->name;
-}
-
 static int
 write_at(int fd, const unsigned char *p, size_t n, uint64_t off)
 {
@@ -249,13 +243,8 @@ apply(struct worker *w, const struct task *t, int dstdir, int fd,
     mode_t created)
 {
 	struct objref src = nodetask_src(t, -1);
-	struct objref dst = { fd, dstdir, target_of(t), 0, NULL, 0 };
-	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 
-	if (worker_dst_defacl(w, &t->dir, t->flags))
-		flags |= META_DEFACL;
-	return meta_apply(w->rc, &t->st, flags, created, &src, &dst,
-	    nodetask_meta_fail, w) > 0 ? TASK_PARTIAL : 0;
+	return nodetask_meta(w, t, &src, fd, dstdir, created);
 }
 
 /*
@@ -271,11 +260,11 @@ create_put(struct worker *w, const struct task *t, int dstdir,
 
 	*skip = 0;
 	if (!fresh && (r = nodetask_check_target(w, t, dstdir,
-	    target_of(t))) != 0) {
+	    task_target(t))) != 0) {
 		*skip = r == TASK_SKIPPED;
 		return -1;
 	}
-	dest_begin(d, dstdir, target_of(t), (fresh ? TF_FRESH : 0) |
+	dest_begin(d, dstdir, task_target(t), (fresh ? TF_FRESH : 0) |
 	    (t->flags & TF_RETRY), w->rc->pid, t->tmpseq);
 	if ((fd = dest_open_file(d, mode)) == -1)
 		worker_fail(w, OP_CREATE, SIDE_DST, errno, NULL);
@@ -305,7 +294,7 @@ archtask_put(struct worker *w, const struct task *t)
 		if ((fd = create_put(w, t, dstdir, &d, mode, &skip)) == -1)
 			return skip ? TASK_SKIPPED : EIO;
 	} else {
-		dest_begin(&d, dstdir, target_of(t), 0, w->rc->pid, t->tmpseq);
+		dest_begin(&d, dstdir, task_target(t), 0, w->rc->pid, t->tmpseq);
 		if ((fd = dest_reopen_file(&d)) == -1) {
 			err = errno;
 			worker_fail(w, OP_OPEN, SIDE_DST, err, NULL);
@@ -343,7 +332,7 @@ archtask_putfin(struct worker *w, const struct task *t)
 		worker_fail(w, OP_OPENDIR, SIDE_DST, errno, NULL);
 		return errno;
 	}
-	dest_begin(&d, dstdir, target_of(t), 0, w->rc->pid, t->tmpseq);
+	dest_begin(&d, dstdir, task_target(t), 0, w->rc->pid, t->tmpseq);
 	if (t->flags & TF_FAILED) {
 		dest_abort(&d);
 		return ECANCELED;

@@ -27,12 +27,6 @@ struct ftask {
 	int		created;	/* d.created exists because of us */
 };
 
-static const char *
-target_of(const struct task *t)
-{
-	return t->dname != NULL ? t->dname : t->name;
-}
-
 /* Find both directories and open the source file. */
 static int
 open_ends(struct worker *w, const struct task *t, struct ftask *f)
@@ -63,9 +57,9 @@ create_copy(struct worker *w, const struct task *t, struct ftask *f,
 	int r;
 
 	if (!(flags & TF_FRESH) &&
-	    (r = nodetask_check_target(w, t, f->dstdir, target_of(t))) != 0)
+	    (r = nodetask_check_target(w, t, f->dstdir, task_target(t))) != 0)
 		return r;
-	dest_begin(&f->d, f->dstdir, target_of(t), flags, w->rc->pid,
+	dest_begin(&f->d, f->dstdir, task_target(t), flags, w->rc->pid,
 	    t->tmpseq);
 	if ((f->dfd = dest_open_file(&f->d, mode)) == -1) {
 		worker_fail(w, OP_CREATE, SIDE_DST, errno, NULL);
@@ -102,15 +96,9 @@ apply_meta(struct worker *w, const struct task *t, struct ftask *f,
     mode_t created)
 {
 	struct objref src = { f->sfd, f->srcdir, t->name, 0, NULL, 0 };
-	struct objref dst = { f->dfd, f->dstdir, target_of(t), 0, NULL, 0 };
-	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 
-	if (worker_dst_defacl(w, &t->dir, t->flags))
-		flags |= META_DEFACL;
-	if (meta_apply(w->rc, &t->st, flags, created, &src, &dst,
-	    nodetask_meta_fail, w) > 0)
-		return TASK_PARTIAL;	/* reported; the data is in place */
-	return 0;
+	/* TASK_PARTIAL is reported already; the data is in place. */
+	return nodetask_meta(w, t, &src, f->dfd, f->dstdir, created);
 }
 
 /*
@@ -193,7 +181,7 @@ filetask_chunk(struct worker *w, const struct task *t)
 		err = create_copy(w, t, &f, chunk_flags(t), S_IRUSR | S_IWUSR,
 		    1);
 	} else if (err == 0) {
-		dest_begin(&f.d, f.dstdir, target_of(t), 0, w->rc->pid,
+		dest_begin(&f.d, f.dstdir, task_target(t), 0, w->rc->pid,
 		    t->tmpseq);
 		if ((f.dfd = dest_reopen_file(&f.d)) == -1) {
 			err = errno;
@@ -218,7 +206,7 @@ remove_failed(struct worker *w, const struct task *t)
 		worker_fail(w, OP_OPENDIR, SIDE_DST, errno, NULL);
 		return errno;
 	}
-	dest_begin(&d, dstdir, target_of(t), 0, w->rc->pid, t->tmpseq);
+	dest_begin(&d, dstdir, task_target(t), 0, w->rc->pid, t->tmpseq);
 	dest_abort(&d);
 	return ECANCELED;
 }
@@ -238,7 +226,7 @@ filetask_finish(struct worker *w, const struct task *t)
 		(void)remove_failed(w, t);
 		return err;
 	}
-	dest_begin(&f.d, f.dstdir, target_of(t), 0, w->rc->pid, t->tmpseq);
+	dest_begin(&f.d, f.dstdir, task_target(t), 0, w->rc->pid, t->tmpseq);
 	f.created = 1;
 	if ((f.dfd = dest_reopen_file(&f.d)) == -1) {
 		err = errno;

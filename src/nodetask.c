@@ -21,12 +21,6 @@
 /* Makes one entry at name in dirfd; -1 with errno set on failure. */
 typedef int make_fn(const struct task *, int, const char *, void *);
 
-static const char *
-target_of(const struct task *t)
-{
-	return t->dname != NULL ? t->dname : t->name;
-}
-
 /* meta_fail_fn for meta_apply(): report against the current task. */
 void
 nodetask_meta_fail(void *arg, int op, int err)
@@ -85,7 +79,7 @@ nodetask_dry_run(struct worker *w, const struct task *t)
 		return 0;
 	if ((dstdir = worker_dst_dir(w, &t->dir)) == -1)
 		return 0;	/* its directory is not there yet */
-	return nodetask_check_target(w, t, dstdir, target_of(t));
+	return nodetask_check_target(w, t, dstdir, task_target(t));
 }
 
 /*
@@ -101,9 +95,9 @@ make_entry(struct worker *w, const struct task *t, int dstdir, make_fn *make,
 	int err, r;
 
 	if (!(t->flags & TF_FRESH) &&
-	    (err = nodetask_check_target(w, t, dstdir, target_of(t))) != 0)
+	    (err = nodetask_check_target(w, t, dstdir, task_target(t))) != 0)
 		return err;
-	dest_begin(&d, dstdir, target_of(t), t->flags, w->rc->pid, t->tmpseq);
+	dest_begin(&d, dstdir, task_target(t), t->flags, w->rc->pid, t->tmpseq);
 	r = make(t, dstdir, d.created, arg);
 	if (r == -1 && errno == EEXIST) {
 		/* Something is in the way of a fresh name, or a stale
@@ -145,18 +139,31 @@ nodetask_src(const struct task *t, int srcdir)
 	return src;
 }
 
+/*
+ * Give t's copy (dstfd, or task_target(t) in dstdir when dstfd is -1)
+ * the metadata of src.  Returns TASK_PARTIAL when some of it could not
+ * be kept (reported), else 0.
+ */
+int
+nodetask_meta(struct worker *w, const struct task *t,
+    const struct objref *src, int dstfd, int dstdir, mode_t created)
+{
+	struct objref dst = { dstfd, dstdir, task_target(t), 0, NULL, 0 };
+	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
+
+	if (worker_dst_defacl(w, &t->dir, t->flags))
+		flags |= META_DEFACL;
+	return meta_apply(w->rc, &t->st, flags, created, src, &dst,
+	    nodetask_meta_fail, w) > 0 ? TASK_PARTIAL : 0;
+}
+
 static int
 meta_by_name(struct worker *w, const struct task *t, int srcdir, int dstdir,
     mode_t created)
 {
 	struct objref src = nodetask_src(t, srcdir);
-	struct objref dst = { -1, dstdir, target_of(t), 0, NULL, 0 };
-	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
 
-	if (worker_dst_defacl(w, &t->dir, t->flags))
-		flags |= META_DEFACL;
-	return meta_apply(w->rc, &t->st, flags, created, &src, &dst,
-	    nodetask_meta_fail, w) > 0 ? TASK_PARTIAL : 0;
+	return nodetask_meta(w, t, &src, -1, dstdir, created);
 }
 
 static int
@@ -205,7 +212,7 @@ nodetask_link(struct worker *w, const struct task *t)
 		return errno;
 	}
 	if (!(t->flags & TF_FRESH) &&
-	    dest_probe(dstdir, target_of(t), &cur) == 1 &&
+	    dest_probe(dstdir, task_target(t), &cur) == 1 &&
 	    fstatat(ldir, t->lname, &first, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    cur.st_dev == first.st_dev && cur.st_ino == first.st_ino)
 		err = TASK_SKIPPED;

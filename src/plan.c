@@ -832,7 +832,7 @@ static void
 remove_output(const struct plan *p, const struct task *t)
 {
 	const struct dirnode *d = t->dirnode;
-	const char *target = t->dname != NULL ? t->dname : t->name;
+	const char *target = task_target(t);
 	char tmp[64];
 	int fd;
 

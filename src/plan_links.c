@@ -94,7 +94,7 @@ plan_link_copied(struct plan *p, struct task *t, int ok)
 		rec->state = LINK_DONE;
 		rec->dir = d;
 		d->links++;
-		rec->name = xstrdup(t->dname != NULL ? t->dname : t->name);
+		rec->name = xstrdup(task_target(t));
 		while ((w = rec->waiters) != NULL) {
 			rec->waiters = w->next;
 			link_to(rec, w);

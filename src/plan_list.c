@@ -51,11 +51,7 @@ struct flist {
 static size_t
 hash(const char *s)
 {
-	size_t h = 5381;
-
-	while (*s != '\0')
-		h = h * 33 + (unsigned char)*s++;
-	return h % LIST_HASH;
+	return str_hash(s) % LIST_HASH;
 }
 
 /* Descriptors of d's source and destination (one directory cached). */

@@ -95,6 +95,13 @@ finfo_from_stat(struct finfo *f, const struct stat *st)
 	f->nlink = (uint32_t)st->st_nlink;
 }
 
+/* The name t's copy gets in its destination directory. */
+const char *
+task_target(const struct task *t)
+{
+	return t->dname != NULL ? t->dname : t->name;
+}
+
 const char *
 task_kind_name(int kind)
 {

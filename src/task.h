@@ -153,5 +153,6 @@ struct entry	*entries_next(const struct entries *, size_t *);
 void		 entries_free(struct entries *);
 void		 finfo_from_stat(struct finfo *, const struct stat *);
 const char	*task_kind_name(int);
+const char	*task_target(const struct task *);
 
 #endif

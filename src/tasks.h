@@ -32,6 +32,8 @@ int	nodetask_check_target(struct worker *, const struct task *, int,
 	    const char *);
 int	nodetask_dry_run(struct worker *, const struct task *);
 struct objref nodetask_src(const struct task *, int);
+int	nodetask_meta(struct worker *, const struct task *,
+	    const struct objref *, int, int, mode_t);
 
 /* archtask.c: the worker's side of archives */
 int	archtask_read(struct worker *, const struct task *);

@@ -122,11 +122,7 @@ struct unpack {
 static size_t
 hash(const char *s)
 {
-	size_t h = 5381;
-
-	while (*s != '\0')
-		h = h * 33 + (unsigned char)*s++;
-	return h % HASHSIZE;
+	return str_hash(s) % HASHSIZE;
 }
 
 static void

@@ -52,5 +52,6 @@ char	*path_quote(const char *);
 
 int	 parse_size(const char *, uint64_t *);
 double	 now_seconds(void);
+size_t	 str_hash(const char *);
 
 #endif
