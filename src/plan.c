@@ -668,9 +668,14 @@ make_batch(struct plan *p, struct batch *bt)
 	while (plan_list_pending(p) && p->nready < low &&
 	    (p->ready == NULL || p->nready < (size_t)BATCH_MAX))
 		plan_list_feed(p, 256);
-	while ((p->ready != NULL || p->ring != NULL) && bt->n < BATCH_MAX) {
-		if (p->ready == NULL)
-			ready_push_front(p, plan_next_chunk(p));
+	while (bt->n < BATCH_MAX) {
+		if (p->ready == NULL) {
+			struct task *chunk = plan_next_chunk(p);
+
+			if (chunk == NULL)
+				break;
+			ready_push_front(p, chunk);
+		}
 		c = task_cost(p->ready);
 		if (bt->n > 0 && cost + c > COST_MAX)
 			break;

@@ -11,7 +11,12 @@
  * Chunks are handed out one file after another in turn (a ring of the
  * files with chunks left), not file by file: writes to one file hold its
  * inode lock, so two workers on chunks of the same file mostly wait for
- * each other, while workers on different files copy side by side.
+ * each other, while workers on different files copy side by side.  For
+ * the same reason a file has at most its share of the workers on it at
+ * once (one each when there are as many big files as workers): the next
+ * chunk of a file goes out when one of its chunks is done, not queued
+ * behind a chunk still being written.  A lone big file still gets every
+ * worker, which pays where reads wait for the disk.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,6 +36,7 @@ bigfile_forget(struct plan *p, struct bigfile *bf)
 		p->bigs = bf->next;
 	if (bf->next != NULL)
 		bf->next->prev = bf->prev;
+	p->nbigs--;
 	bf->tmpl->big = NULL;
 	free(bf);
 }
@@ -53,6 +59,7 @@ chunk_task(struct plan *p, struct bigfile *bf, uint32_t i)
 	c->len = MIN(chunk, tmpl->st.size - c->off);
 	c->tmpseq = tmpl->tmpseq;
 	c->big = bf;
+	bf->inflight++;
 	if (i == 0)
 		c->flags |= TF_CREATE;
 	return c;
@@ -76,6 +83,7 @@ plan_schedule_copy(struct plan *p, struct task *t)
 			if (p->bigs != NULL)
 				p->bigs->prev = bf;
 			p->bigs = bf;
+			p->nbigs++;
 			t->big = bf;
 			plan_ready(p, chunk_task(p, bf, 0));
 			return;
@@ -95,18 +103,30 @@ ring_push(struct plan *p, struct bigfile *bf)
 	p->ring_tail = bf;
 }
 
-/* The next chunk to hand out, from the next file in turn; or NULL. */
+/*
+ * The next chunk to hand out, from the next file in turn that has fewer
+ * than its share of the workers on it; or NULL.
+ */
 struct task *
 plan_next_chunk(struct plan *p)
 {
-	struct bigfile *bf = p->ring;
+	uint32_t share;
+	struct bigfile *bf, *prev = NULL;
 	struct task *t;
 
+	if (p->ring == NULL)
+		return NULL;
+	share = ((uint32_t)p->nworkers + p->nbigs - 1) / p->nbigs;
+	for (bf = p->ring; bf != NULL && bf->inflight >= share; bf = bf->rnext)
+		prev = bf;
 	if (bf == NULL)
 		return NULL;
-	p->ring = bf->rnext;
-	if (p->ring == NULL)
-		p->ring_tail = NULL;
+	if (prev != NULL)
+		prev->rnext = bf->rnext;
+	else
+		p->ring = bf->rnext;
+	if (p->ring_tail == bf)
+		p->ring_tail = prev;
 	t = chunk_task(p, bf, bf->next_chunk++);
 	if (bf->next_chunk < bf->chunks)
 		ring_push(p, bf);
@@ -130,6 +150,7 @@ plan_chunk_done(struct plan *p, struct task *t, int err)
 		return;
 	}
 	bf->left--;
+	bf->inflight--;
 	if (err != 0)
 		bf->failed = 1;
 	if ((t->flags & TF_CREATE) && err == 0 && !p->stopping) {

@@ -37,6 +37,7 @@ struct bigfile {
 	struct task	*tmpl;
 	uint32_t	 chunks, left;
 	uint32_t	 next_chunk;	/* the next one to hand out */
+	uint32_t	 inflight;	/* chunks out and not yet done */
 	int		 failed;
 	int		 finishing;	/* tmpl is out as TASK_FINISH */
 	struct bigfile	*next, *prev;
@@ -60,6 +61,7 @@ struct plan {
 	struct batch	 held;		/* formed, not yet taken */
 	struct bigfile	*bigs;
 	struct bigfile	*ring, *ring_tail;	/* with chunks to hand out */
+	uint32_t	 nbigs;		/* chunked files in progress */
 	struct linktab	*links;
 	int		 roots_left;
 	struct dirnode	**deferred;	/* roots waiting for another root */

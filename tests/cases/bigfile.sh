@@ -16,3 +16,12 @@ for j in 1 4; do
 done
 pc --chunk-size=64M src dst-default || fail "pcopy exited $?"
 same_as_cp src dst-default
+# One chunked file alone gets every worker; among several, each file has
+# its share of them: both ways the copy is whole.
+mkdir one
+cp -a src/big one/big
+stamp_tree one
+pc -j 4 --chunk-size=1M one dst-one || fail "pcopy exited $?"
+same_as_cp one dst-one
+pc -j 3 --chunk-size=1M src dst3 || fail "pcopy exited $?"
+same_as_cp src dst3
