@@ -148,9 +148,14 @@ demo: pcopy
 # The benchmark (not part of check): deterministic workloads copied by
 # pcopy's backends, cp -a, tar | tar and rsync -a on tmpfs and on disk.
 # BENCH_ARGS passes options to tests/bench/bench.py (see its --help).
-bench: pcopy
+bench: pcopy .build/floor
 	@$(call need,rsync:rsync gnuplot-nox:gnuplot python3:python3)
-	python3 tests/bench/bench.py $(BENCH_ARGS)
+	python3 tests/bench/bench.py --floor .build/floor $(BENCH_ARGS)
+
+# The least work a copy can do, timed beside the others (see floor.c).
+.build/floor: tests/bench/floor.c
+	@mkdir -p .build
+	$(CC) -O2 -Wall -pthread -o $@ tests/bench/floor.c
 
 install: pcopy
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -7,6 +7,7 @@ usage: bench.py [--workloads small,medium,large,mixed] [--reps 3]
                 [--dst tmpfs=/dev/shm/pcopy-bench,ext4=/var/tmp/pcopy-bench]
                 [--src DIR] [--jobs 1,2,4,8] [--scaling small,medium]
                 [--files N] [--only REGEX] [--out DIR] [--pcopy PATH]
+                [--floor PATH]
        bench.py --rss [--files 500000]
        bench.py --archive [--workloads small,big2g] [--files 50000]
        bench.py --growth      (time against number of files and bytes)
@@ -20,6 +21,12 @@ How it measures (see ../shared BENCHMARKING notes in the README):
 - on a disk file system a used destination is renamed into a graveyard
   and its files truncated, not deleted (ext4 without a journal slows
   down after mass deletions); the graveyard is deleted at the end.
+
+The floor (--floor, built from floor.c by make bench) is the least work a
+copy can do: open, create, one copy call, close, close per regular file, on
+4 threads, with the walk and the directories done before its clock starts.
+Its own time is reported, not its wall time.  Where a target ratio to cp -a
+lies below what the floor reaches, the floor is the target.
 """
 import argparse
 import json
@@ -134,7 +141,20 @@ def timed(argv, shell=False):
     return secs, ru.ru_maxrss
 
 
-def commands(pcopy, jobs, scaling, have_rsync):
+FLOOR_RE = re.compile(r"^floor: \d+ files, ([0-9.]+) s$", re.M)
+
+
+def timed_floor(argv):
+    """Run floor.c; return (its own seconds: copies and syncfs, 0)."""
+    os.sync()
+    out = subprocess.run(argv, capture_output=True, text=True)
+    m = FLOOR_RE.search(out.stdout)
+    if out.returncode != 0 or m is None:
+        raise RuntimeError("failed (%s): %s %s" % (out.returncode, argv, out.stderr))
+    return float(m.group(1)), 0
+
+
+def commands(pcopy, jobs, scaling, have_rsync, floor=None):
     """(label, kind, build(src, dst) -> (argv or str, shell))"""
     cmds = []
     for b in ("threads", "fork", "mixed"):
@@ -146,6 +166,9 @@ def commands(pcopy, jobs, scaling, have_rsync):
     if have_rsync:
         cmds.append(("rsync -a", "other",
                      lambda s, d: (["rsync", "-a", s + "/", d + "/"], False)))
+    if floor:
+        cmds.append(("floor", "floor",
+                     lambda s, d: ([floor, "-j", "4", s, d], False)))
     if scaling:
         for b in ("threads", "fork", "mixed"):
             for j in jobs:
@@ -193,13 +216,13 @@ def bench_one(name, src, dstbase, disk, cmds, reps, grave, log):
     for r in range(reps):
         rot = order[r % len(order):] + order[:r % len(order)]
         for i in rot:
-            label, _, build = cmds[i]
+            label, kind, build = cmds[i]
             dst = os.path.join(dstbase, "dst")
             grave.retire(dst, disk)
             grave.retire(dst + ".tar.zst", disk)
             warm(src)
             argv, shell = build(src, dst)
-            secs, maxrss = timed(argv, shell)
+            secs, maxrss = timed_floor(argv) if kind == "floor" else timed(argv, shell)
             results[label].append(secs)
             rss[label] = max(rss[label], maxrss)
             log("  %-22s round %d: %.3f s" % (label, r + 1, secs))
@@ -211,16 +234,20 @@ def bench_one(name, src, dstbase, disk, cmds, reps, grave, log):
 def table(name, fsname, files, nbytes, results, kinds):
     med = {k: statistics.median(v) for k, v in results.items()}
     ref = med.get("cp -a")
-    fastest = min(med[k] for k in med if kinds[k] != "scaling")
+    floor = med.get("floor")
+    fastest = min(med[k] for k in med if kinds[k] not in ("scaling", "floor"))
     lines = ["### %s → %s (%s files, %.2f GiB)" % (name, fsname, format(files, ","),
                                                   nbytes / 2**30), "",
-             "| command | median s | min–max s | files/s | MiB/s | vs cp -a | vs fastest |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| command | median s | min–max s | files/s | MiB/s | vs cp -a | vs fastest"
+             " | vs floor |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for k, v in results.items():
         m = med[k]
-        lines.append("| %s | %.3f | %.3f–%.3f | %s | %.0f | %.2f | %.2f |" % (
+        lines.append("| %s | %.3f | %.3f–%.3f | %s | %.0f | %.2f | %s | %s |" % (
             k.replace("|", "\\|"), m, min(v), max(v), format(int(files / m), ","), nbytes / 2**20 / m,
-            m / ref if ref else float("nan"), m / fastest))
+            m / ref if ref else float("nan"),
+            "–" if kinds[k] == "floor" else "%.2f" % (m / fastest),
+            "%.2f" % (m / floor) if floor else "–"))
     return "\n".join(lines) + "\n", med
 
 
@@ -229,7 +256,7 @@ def svg_charts(out, summary, scaling, jobs):
     if shutil.which("gnuplot") is None:
         return "gnuplot is not installed: no charts"
     data = os.path.join(out, "ratios.dat")
-    cols = ["pcopy threads", "pcopy fork", "pcopy mixed", "tar | tar", "rsync -a"]
+    cols = ["pcopy threads", "pcopy fork", "pcopy mixed", "tar | tar", "rsync -a", "floor"]
     with open(data, "w") as f:
         for key, med in summary:
             ref = med["cp -a"]
@@ -248,6 +275,7 @@ set key top left
 set xtics rotate by -20
 plot '%s' using 2:xtic(1) title 'pcopy threads', '' using 3 title 'pcopy fork', \
  '' using 4 title 'pcopy mixed', '' using 5 title 'tar | tar', '' using 6 title 'rsync -a', \
+ '' using 7 title 'floor (least work)', \
  1 with lines lc rgb 'black' dt 2 title 'cp -a'
 """ % (out, data)
     plots = [plot]
@@ -367,6 +395,8 @@ def main():
     ap.add_argument("--only", default="", help="regex of command labels to run")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--pcopy", default=os.path.join(TOP, "pcopy"))
+    ap.add_argument("--floor", default="",
+                    help="floor.c binary: run it beside the others (make bench does)")
     ap.add_argument("--rss", action="store_true")
     ap.add_argument("--growth", action="store_true",
                     help="time against the number of files and of bytes")
@@ -376,6 +406,7 @@ def main():
     if args.archive and args.workloads == ap.get_default("workloads"):
         args.workloads = "small,big2g"
     args.pcopy = os.path.abspath(args.pcopy)
+    args.floor = os.path.abspath(args.floor) if args.floor else None
     args.dsts = dict(kv.split("=", 1) for kv in args.dst.split(","))
     jobs = [int(j) for j in args.jobs.split(",") if j]
     os.makedirs(args.out, exist_ok=True)
@@ -404,6 +435,11 @@ def main():
           "Each command ran %d rounds, alternating with the others; the median is shown. "
           "The source was read before each run (warm cache) and `sync` ran inside the timed "
           "region. Ratios below 1 are faster than cp -a." % args.reps, ""]
+    if args.floor:
+        md += ["`floor` is tests/bench/floor.c on 4 threads: per regular file open, create, "
+               "one copy call, close, close; no walk, no directories, no metadata in its "
+               "time (its own clock, which includes a final syncfs). Nothing can beat it; "
+               "`vs floor` says how close each command comes.", ""]
     summary, scaling_sum, raw = [], [], {}
     for name in args.workloads.split(","):
         srcdir = os.path.join(args.src, name + (str(args.files) if args.files else ""))
@@ -420,9 +456,11 @@ def main():
                 cmds = archive_commands(args.pcopy, srcdir, src,
                                         shutil.which("bsdtar") is not None)
             else:
-                cmds = commands(args.pcopy, jobs, name in args.scaling.split(","), have_rsync)
+                cmds = commands(args.pcopy, jobs, name in args.scaling.split(","), have_rsync,
+                                args.floor)
             if args.only:
-                cmds = [c for c in cmds if re.search(args.only, c[0]) or c[0] == "cp -a"]
+                cmds = [c for c in cmds if re.search(args.only, c[0])
+                        or c[0] in ("cp -a", "floor")]
             kinds = {c[0]: c[1] for c in cmds}
             log("workload %s -> %s (%s): %d files, %.2f GiB" % (
                 name, fsname, base, files, nbytes / 2**30))
