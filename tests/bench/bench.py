@@ -260,7 +260,7 @@ def svg_charts(out, summary, scaling, jobs):
     with open(data, "w") as f:
         for key, med in summary:
             ref = med["cp -a"]
-            f.write('"%s" %s\n' % (key, " ".join(
+            f.write('"%s" %s\n' % (key.replace(" ", "\\n"), " ".join(
                 "%.3f" % (med[c] / ref) if c in med else "NaN" for c in cols)))
     plot = """set terminal svg size 900,420 font 'sans,11'
 set output '%s/ratios.svg'
@@ -272,11 +272,12 @@ set ylabel 'time / time of cp -a'
 set yrange [0:*]
 set grid ytics
 set key top left
-set xtics rotate by -20
+set bmargin 4
+set arrow from graph 0, first 1 to graph 1, first 1 nohead lc rgb 'black' dt 2
+set label 'cp -a' at graph 0.01, first 1 offset 0, 0.6
 plot '%s' using 2:xtic(1) title 'pcopy threads', '' using 3 title 'pcopy fork', \
  '' using 4 title 'pcopy mixed', '' using 5 title 'tar | tar', '' using 6 title 'rsync -a', \
- '' using 7 title 'floor (least work)', \
- 1 with lines lc rgb 'black' dt 2 title 'cp -a'
+ '' using 7 title 'floor (least work)'
 """ % (out, data)
     plots = [plot]
     if scaling:
@@ -288,26 +289,27 @@ plot '%s' using 2:xtic(1) title 'pcopy threads', '' using 3 title 'pcopy fork', 
                     for j in jobs:
                         f.write("%d %.3f\n" % (j, med["pcopy %s -j%d" % (b, j)]))
                     f.write("\n\n")
+        # One panel per workload and destination; colour tells the backend.
+        colour = {"threads": "#9400d3", "fork": "#009e73", "mixed": "#56b4e9"}
+        rows = (len(scaling) + 1) // 2
+        script = ["set terminal svg size 900,%d font 'sans,11'" % (300 * rows),
+                  "set output '%s/scaling.svg'" % out,
+                  "set multiplot layout %d,2 title 'Wall time by backend and worker "
+                  "count (median of rounds, sync included)'" % rows,
+                  "set logscale x 2", "set xrange [%g:%g]" % (min(jobs) / 1.2, max(jobs) * 1.2),
+                  "set xtics (%s)" % ", ".join(str(j) for j in jobs),
+                  "set yrange [0:*]", "set grid", "set key top right",
+                  "set ylabel 'seconds'", "set xlabel 'workers (-j)'"]
         n = 0
-        series = []
         for key, _ in scaling:
+            series = []
             for b in ("threads", "fork", "mixed"):
-                series.append("'%s' index %d using 1:2 with linespoints title '%s %s'" % (
-                    sdat, n, key, b))
+                series.append("'%s' index %d using 1:2 with linespoints lw 2 lc rgb '%s' "
+                              "title '%s'" % (sdat, n, colour[b], b))
                 n += 1
-        plots.append("""set terminal svg size 900,420 font 'sans,11'
-set output '%s/scaling.svg'
-set title 'Wall time by backend and worker count (median of rounds, sync included)'
-set ylabel 'seconds'
-set xlabel 'workers (-j)'
-set logscale x 2
-set xtics (%s)
-set yrange [0:*]
-set grid
-set key outside right
-set style data linespoints
-plot %s
-""" % (out, ", ".join(str(j) for j in jobs), ", ".join(series)))
+            script += ["set title '%s'" % key, "plot " + ", ".join(series)]
+        script.append("unset multiplot")
+        plots.append("\n".join(script) + "\n")
     for p in plots:
         subprocess.run(["gnuplot"], input=p, text=True, check=True)
     return None
