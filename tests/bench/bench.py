@@ -47,6 +47,35 @@ def sh(cmd):
     return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
 
 
+def damon_reclaim():
+    """Describe a running DAMON scheme that pages out idle memory, or "".
+    Some VMs run one; it evicts page cache that sat idle (for example a
+    source read long before its run), which makes warm-cache runs partly
+    cold.  bench.py reads the source right before every run for that."""
+    base = "/sys/kernel/mm/damon/admin/kdamonds"
+    out = []
+    for k in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+        kd = os.path.join(base, k)
+
+        def rd(*parts):
+            try:
+                with open(os.path.join(kd, *parts)) as f:
+                    return f.read().strip()
+            except OSError:
+                return ""
+        if not k.isdigit() or rd("state") != "on":
+            continue
+        ctx = ("contexts", "0")
+        aggr = rd(*ctx, "monitoring_attrs", "intervals", "aggr_us")
+        for sch in range(int(rd(*ctx, "schemes", "nr_schemes") or 0)):
+            sc = ctx + ("schemes", str(sch))
+            age = rd(*sc, "access_pattern", "age", "min")
+            if rd(*sc, "action") == "pageout" and aggr and age:
+                out.append("DAMON pages out memory idle for %g s or more" % (
+                    int(age) * int(aggr) / 1e6))
+    return "; ".join(out)
+
+
 def machine():
     model = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
     mem = sh("grep MemTotal /proc/meminfo | awk '{print $2}'")
@@ -59,6 +88,7 @@ def machine():
         "cp": sh("cp --version | head -n1"),
         "tar": sh("tar --version | head -n1"),
         "rsync": sh("rsync --version 2>/dev/null | head -n1"),
+        "reclaim": damon_reclaim(),
     }
 
 
@@ -433,7 +463,9 @@ def main():
     have_rsync = shutil.which("rsync") is not None
     md = ["# pcopy benchmark", "",
           "Machine: %(cpus)d CPUs (%(cpu)s), %(mem_gib)s GiB RAM, Linux %(kernel)s, %(date)s." % info,
-          "%s; %s; %s." % (info["cp"], info["tar"], info["rsync"] or "no rsync"), "",
+          "%s; %s; %s." % (info["cp"], info["tar"], info["rsync"] or "no rsync"),
+          ("Memory: %s (page cache left idle is evicted)." % info["reclaim"])
+          if info["reclaim"] else "", "",
           "Each command ran %d rounds, alternating with the others; the median is shown. "
           "The source was read before each run (warm cache) and `sync` ran inside the timed "
           "region. Ratios below 1 are faster than cp -a." % args.reps, ""]
