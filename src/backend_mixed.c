@@ -68,6 +68,7 @@ mixed_child_run(const struct runconf *rc, int fd, int slot, int nthreads)
 	sigset_t all, old;
 	int r = 0;
 
+	worker_reserve_fds(rc, nthreads);
 	(void)sigfillset(&all);
 	(void)pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (int i = 0; i < nthreads; i++) {

@@ -99,6 +99,7 @@ tp_start(struct backend *b)
 	sigset_t all, old;
 	int rc = 0;
 
+	worker_reserve_fds(b->rc, p->n);
 	/* Threads inherit this mask: signals stay with the coordinator. */
 	(void)sigfillset(&all);
 	(void)pthread_sigmask(SIG_BLOCK, &all, &old);

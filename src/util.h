@@ -52,6 +52,7 @@ char	*path_quote(const char *);
 
 int	 parse_size(const char *, uint64_t *);
 double	 now_seconds(void);
+void	 fd_table_reserve(int);
 size_t	 str_hash(const char *);
 
 #endif

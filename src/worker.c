@@ -85,6 +85,19 @@ worker_init(struct worker *w, int index, const struct runconf *rc,
 	w->dents = xmalloc(w->dentsize);
 }
 
+/*
+ * Before a process starts nthreads workers as threads: size its
+ * descriptor table for what they will hold (each its directory cache
+ * and a few files), see fd_table_reserve().
+ */
+void
+worker_reserve_fds(const struct runconf *rc, int nthreads)
+{
+	int slots = rc->dircache_slots > 0 ? rc->dircache_slots : 16;
+
+	fd_table_reserve(64 + 4 * (int)rc->nroots + nthreads * (2 * slots + 8));
+}
+
 static void
 slot_clear(struct dirslot *s)
 {

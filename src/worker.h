@@ -84,6 +84,7 @@ extern atomic_int worker_stop;
 void	worker_init(struct worker *, int, const struct runconf *,
 	    struct sink *);
 void	worker_fini(struct worker *);
+void	worker_reserve_fds(const struct runconf *, int);
 void	worker_run(struct worker *, const struct task *);
 void	worker_fail(struct worker *, int, int, int, const char *);
 int	worker_src_dir(struct worker *, const struct dirref *);
