@@ -121,7 +121,7 @@ single_child_run(const struct runconf *rc, int fd, int slot)
 	while ((r = wire_read_frame(fd, &frame)) == 1) {
 		if (proc_run_frame(&w, &frame) == -1)
 			_exit(3);
-		sink.base.flush(&sink.base);
+		sink.base.flush(&sink.base, 1);
 	}
 	wire_sink_fini(&sink);
 	worker_fini(&w);

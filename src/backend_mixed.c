@@ -38,7 +38,7 @@ mthread_main(void *arg)
 	for (;;) {
 		n = queue_pop(mt->frames, &frame, 1, 0);
 		if (n == 0) {
-			mt->sink.base.flush(&mt->sink.base);
+			mt->sink.base.flush(&mt->sink.base, 1);
 			n = queue_pop(mt->frames, &frame, 1, -1);
 		}
 		if (n < 0)
@@ -48,7 +48,7 @@ mthread_main(void *arg)
 		wbuf_free(frame);
 		free(frame);
 	}
-	mt->sink.base.flush(&mt->sink.base);
+	mt->sink.base.flush(&mt->sink.base, 1);
 	return NULL;
 }
 

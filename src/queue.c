@@ -2,6 +2,8 @@
  * queue.c - bounded ring buffer guarded by one mutex and two condition
  * variables.  Items are copied in and out by value, so the queue owns no
  * pointers and a consumer never races the producer for an item's memory.
+ * Waiters are signalled after the lock is released, so a woken thread
+ * does not at once block on the lock its waker still holds.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -81,36 +83,46 @@ queue_push(struct queue *q, const void *item)
 		(void)pthread_cond_wait(&q->not_full, &q->lock);
 	if (!q->closed) {
 		put_one(q, item);
-		(void)pthread_cond_signal(&q->not_empty);
 		rv = 0;
 	}
 	(void)pthread_mutex_unlock(&q->lock);
+	if (rv == 0)
+		(void)pthread_cond_signal(&q->not_empty);
 	return rv;
 }
 
 /*
- * Append all n items, waiting for room as needed, under one lock and with
- * one wake-up per stretch of room, so a batch costs the consumer one
- * wake-up rather than n.  Returns 0, or -1 if the queue was closed (the
- * rest is dropped).
+ * Append all n items, waiting for room as needed, under one lock.  With
+ * wake, consumers are woken once per stretch of room, so a batch costs one
+ * wake-up rather than n.  Without it (lazy) they are woken only when the
+ * queue is half full or the producer has to wait for room: a consumer
+ * that polls with a timeout then takes many batches per wake-up.  With
+ * wake and n == 0 this only wakes the consumers.  Returns 0, or -1 if the
+ * queue was closed (the rest is dropped).
  */
 int
-queue_push_all(struct queue *q, const void *items, size_t n)
+queue_push_all(struct queue *q, const void *items, size_t n, int wake)
 {
 	const unsigned char *p = items;
 	size_t done = 0;
 
 	(void)pthread_mutex_lock(&q->lock);
-	while (done < n && !q->closed) {
-		while (q->len == q->cap && !q->closed)
-			(void)pthread_cond_wait(&q->not_full, &q->lock);
+	for (;;) {
 		while (done < n && q->len < q->cap && !q->closed) {
 			put_one(q, p + done * q->size);
 			done++;
 		}
+		if (done == n || q->closed)
+			break;
+		/* Full: the consumers must run before there is room. */
 		(void)pthread_cond_broadcast(&q->not_empty);
+		while (q->len == q->cap && !q->closed)
+			(void)pthread_cond_wait(&q->not_full, &q->lock);
 	}
+	wake = wake || q->len >= (q->cap + 1) / 2;
 	(void)pthread_mutex_unlock(&q->lock);
+	if (wake)
+		(void)pthread_cond_broadcast(&q->not_empty);
 	return done == n ? 0 : -1;
 }
 
@@ -126,11 +138,11 @@ queue_try_push(struct queue *q, const void *items, size_t n)
 		put_one(q, p + done * q->size);
 		done++;
 	}
+	(void)pthread_mutex_unlock(&q->lock);
 	if (done == 1)
 		(void)pthread_cond_signal(&q->not_empty);
 	else if (done > 1)
 		(void)pthread_cond_broadcast(&q->not_empty);
-	(void)pthread_mutex_unlock(&q->lock);
 	return done;
 }
 
@@ -175,11 +187,11 @@ queue_pop(struct queue *q, void *out, size_t max, int timeout_ms)
 		q->len--;
 		n++;
 	}
-	if (n > 0)
-		(void)pthread_cond_broadcast(&q->not_full);
-	else if (q->closed)
+	if (n == 0 && q->closed)
 		n = -1;
 	(void)pthread_mutex_unlock(&q->lock);
+	if (n > 0)
+		(void)pthread_cond_broadcast(&q->not_full);
 	return n;
 }
 

@@ -14,7 +14,7 @@ struct queue;
 struct queue	*queue_new(size_t, size_t);
 void		 queue_free(struct queue *);
 int		 queue_push(struct queue *, const void *);
-int		 queue_push_all(struct queue *, const void *, size_t);
+int		 queue_push_all(struct queue *, const void *, size_t, int);
 size_t		 queue_try_push(struct queue *, const void *, size_t);
 ssize_t		 queue_pop(struct queue *, void *, size_t, int);
 void		 queue_close(struct queue *);

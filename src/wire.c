@@ -360,11 +360,12 @@ wire_get_event(struct rbuf *r, struct event *ev)
 }
 
 static void
-wsink_flush(struct sink *s)
+wsink_flush(struct sink *s, int wake)
 {
 	struct wire_sink *ws = (struct wire_sink *)s;
 	int rv;
 
+	(void)wake;	/* what reaches the socket wakes the coordinator's poll */
 	ws->last = now_seconds();
 	if (ws->count == 0)
 		return;
@@ -397,7 +398,7 @@ wsink_emit(struct sink *s, const struct event *ev)
 	free(ev->data);
 	if (ws->count >= FLUSH_EVENTS || ws->buf.len >= FLUSH_BYTES ||
 	    now_seconds() - ws->last > FLUSH_SECONDS)
-		wsink_flush(s);
+		wsink_flush(s, 0);
 }
 
 void
@@ -415,7 +416,7 @@ wire_sink_init(struct wire_sink *ws, int fd, int index, pthread_mutex_t *lock)
 void
 wire_sink_fini(struct wire_sink *ws)
 {
-	wsink_flush(&ws->base);
+	wsink_flush(&ws->base, 1);
 	wbuf_free(&ws->buf);
 }
 

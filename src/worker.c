@@ -385,5 +385,8 @@ worker_run(struct worker *w, const struct task *t)
 	ev.bytes = w->reported;
 	ev.cookie = cookie;
 	w->sink->emit(w->sink, &ev);
+	/* Entries become the coordinator's tasks: not behind our copies. */
+	if (t->kind == TASK_SCAN)
+		w->sink->flush(w->sink, 0);
 	w->cur = NULL;
 }

@@ -53,10 +53,14 @@ struct runconf {
 	int		 nexcludes, exclude_paths;
 };
 
-/* Where a worker's events go; provided by the backend. */
+/*
+ * Where a worker's events go; provided by the backend.  emit may buffer;
+ * flush hands what is buffered over, and with wake set the coordinator
+ * should look at it now (a sink may wake it either way).
+ */
 struct sink {
 	void	(*emit)(struct sink *, const struct event *);
-	void	(*flush)(struct sink *);
+	void	(*flush)(struct sink *, int);
 };
 
 struct dirslot {

@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "queue.h"
 #include "unit.h"
@@ -90,10 +92,49 @@ test_push_all(void)
 	struct queue *q = queue_new(3, sizeof(int));
 	int in[2] = { 8, 9 }, out[4];
 
-	CHECK(queue_push_all(q, in, 2) == 0);
+	CHECK(queue_push_all(q, in, 2, 1) == 0);
 	CHECK(queue_pop(q, out, 4, 0) == 2 && out[0] == 8 && out[1] == 9);
 	queue_close(q);
-	CHECK(queue_push_all(q, in, 2) == -1);
+	CHECK(queue_push_all(q, in, 2, 1) == -1);
+	queue_free(q);
+}
+
+static double waited;
+
+/* Pop with a long timeout, as the coordinator waits for events. */
+static void *
+timed_consumer(void *arg)
+{
+	struct queue *q = arg;
+	struct timespec a, b;
+	int out[8];
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	if (queue_pop(q, out, 8, 20000) != 1 || out[0] != 5)
+		abort();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	waited = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	return NULL;
+}
+
+/*
+ * A lazy push below half the capacity leaves a waiting consumer asleep;
+ * a push with wake, even of nothing, wakes it to take what is there.
+ * (The consumer may not be asleep yet; then it finds the item at once.)
+ */
+static void
+test_lazy_wake(void)
+{
+	struct queue *q = queue_new(8, sizeof(int));
+	pthread_t c;
+	int v = 5;
+
+	pthread_create(&c, NULL, timed_consumer, q);
+	usleep(50000);
+	CHECK(queue_push_all(q, &v, 1, 0) == 0);
+	CHECK(queue_push_all(q, NULL, 0, 1) == 0);
+	pthread_join(c, NULL);
+	CHECK(waited < 10.0);		/* woken, not timed out */
 	queue_free(q);
 }
 
@@ -106,7 +147,7 @@ batch_producer(void *arg)
 	for (uint64_t i = 0; i < PER_PRODUCER / 7; i++) {
 		for (int k = 0; k < 7; k++)
 			v[k] = 1;
-		if (queue_push_all(shared, v, 7) != 0)
+		if (queue_push_all(shared, v, 7, (int)(i & 1)) != 0)
 			abort();
 	}
 	return NULL;
@@ -172,5 +213,6 @@ main(void)
 	test_threads();
 	test_push_all();
 	test_push_all_threads();
+	test_lazy_wake();
 	return unit_end("test_queue");
 }
