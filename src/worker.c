@@ -368,7 +368,7 @@ worker_run(struct worker *w, const struct task *t)
 {
 	struct event ev;
 	uint64_t cookie = 0;
-	int err;
+	int err, scan = t->kind == TASK_SCAN;
 
 	w->cur = t;
 	w->reported = 0;
@@ -384,9 +384,10 @@ worker_run(struct worker *w, const struct task *t)
 	ev.task = t->handle;
 	ev.bytes = w->reported;
 	ev.cookie = cookie;
+	/* From here on t may be gone: EV_DONE lets the coordinator free it. */
 	w->sink->emit(w->sink, &ev);
 	/* Entries become the coordinator's tasks: not behind our copies. */
-	if (t->kind == TASK_SCAN)
+	if (scan)
 		w->sink->flush(w->sink, 0);
 	w->cur = NULL;
 }
