@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "dest.h"
@@ -128,18 +129,68 @@ needs_size(const struct worker *w, const struct finfo *st)
 	    (w->copy.sparse == SPARSE_AUTO && copy_is_sparse(st));
 }
 
+/*
+ * TF_NOSTAT: the walk left the source unstat'ed, so stat it through the
+ * descriptor the copy opened (one lookup of the name instead of two).
+ * known becomes t with the source's metadata.  A file the coordinator
+ * must decide on goes back to it in EV_STAT: a hard link to keep, a file
+ * big enough for chunks, or one that is no longer a regular file.
+ * Returns 0, TASK_RESTAT (sent back) or an errno value (reported).
+ */
+static int
+stat_source(struct worker *w, const struct task *t, int sfd,
+    struct task *known)
+{
+	struct stat sb;
+	struct event ev;
+
+	if (fstat(sfd, &sb) == -1) {
+		worker_fail(w, OP_STAT, SIDE_SRC, errno, NULL);
+		return errno;
+	}
+	memset(known, 0, sizeof(*known));
+	memcpy(known, t, TASK_WORKER_PART);
+	finfo_from_stat(&known->st, &sb);
+	if (S_ISDIR(sb.st_mode)) {
+		/* A directory swapped in since the listing: as a read would. */
+		worker_fail(w, OP_READ, SIDE_SRC, EISDIR, NULL);
+		return EISDIR;
+	}
+	if (S_ISREG(sb.st_mode) && (sb.st_nlink == 1 ||
+	    !(w->rc->preserve & PRESERVE_LINKS)) &&
+	    !worker_in_chunks(w->rc, &known->st)) {
+		w->cookie = known->st.size;
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_STAT;
+	ev.task = t->handle;
+	ev.data = xmalloc(sizeof(known->st));
+	memcpy(ev.data, &known->st, sizeof(known->st));
+	ev.datalen = sizeof(known->st);
+	w->sink->emit(w->sink, &ev);
+	return TASK_RESTAT;
+}
+
 /* TASK_FILE: the whole file in one go. */
 int
 filetask_copy(struct worker *w, const struct task *t)
 {
-	mode_t mode = meta_create_mode(w->rc, &t->st);
+	struct task known;
 	struct ftask f;
+	mode_t mode = 0;
 	int err, merr = 0;
 
 	err = open_ends(w, t, &f);
-	if (err == 0)
+	if (err == 0 && (t->flags & TF_NOSTAT)) {
+		if ((err = stat_source(w, t, f.sfd, &known)) == 0)
+			t = &known;
+	}
+	if (err == 0) {
+		mode = meta_create_mode(w->rc, &t->st);
 		err = create_copy(w, t, &f, t->flags, mode,
 		    needs_size(w, &t->st));
+	}
 	if (err == 0)
 		err = copy_data(w, t, &f, 0, t->st.size);
 	if (err == 0)

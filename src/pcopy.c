@@ -65,6 +65,23 @@ env_delay(void)
 	return s != NULL ? (unsigned)strtoul(s, NULL, 10) : 0;
 }
 
+static int
+progress_mode(const struct options *o)
+{
+	int tty = isatty(STDERR_FILENO);
+
+	if (o->quiet)
+		return PROG_NONE;
+	switch (o->progress) {
+	case PROG_AUTO:
+		return tty ? PROG_BAR : PROG_NONE;
+	case PROG_ON:
+		return tty ? PROG_BAR : PROG_LINE;
+	default:
+		return o->progress;
+	}
+}
+
 static void
 setup_runconf(struct pcopy *pc)
 {
@@ -91,6 +108,13 @@ setup_runconf(struct pcopy *pc)
 	rc->exclude_paths = exclude_needs_path(rc->excludes, rc->nexcludes);
 	/* Copies get exactly the source's mode: no umask in the way. */
 	rc->umask = umask(0);
+	/*
+	 * Without a progress display nothing needs the totals before the
+	 * copy, so a regular file is stat'ed by its copy, through the open
+	 * descriptor, instead of by name in the walk as well.
+	 */
+	rc->stat_at_copy = progress_mode(&pc->opt) == PROG_NONE &&
+	    !rc->dry_run;
 	/* Two descriptors per cached directory, a quarter of the limit. */
 	rc->dircache_slots = (int)MAX(4, MIN(64, fds / 8 / MAX(1, pc->jobs)));
 }
@@ -167,23 +191,6 @@ open_roots(struct pcopy *pc)
 	}
 	pc->rc.nroots = (uint32_t)n;
 	return n;
-}
-
-static int
-progress_mode(const struct options *o)
-{
-	int tty = isatty(STDERR_FILENO);
-
-	if (o->quiet)
-		return PROG_NONE;
-	switch (o->progress) {
-	case PROG_AUTO:
-		return tty ? PROG_BAR : PROG_NONE;
-	case PROG_ON:
-		return tty ? PROG_BAR : PROG_LINE;
-	default:
-		return o->progress;
-	}
 }
 
 /*

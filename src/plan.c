@@ -40,6 +40,7 @@
 #define SCAN_AHEAD	16384		/* ready tasks before the walk waits */
 
 static void remove_output(const struct plan *, const struct task *);
+static void plan_new_file(struct plan *, struct task *);
 
 /* ---- tasks and lists ---- */
 
@@ -339,7 +340,22 @@ add_entry(struct plan *p, struct dirnode *d, struct entries *ents,
 	ents->refs++;
 	d->pending++;
 	p->counts.files_total++;
-	if (e->st.nlink > 1 && (p->rc->preserve & PRESERVE_LINKS) &&
+	if (e->flags & ENT_NOSTAT) {
+		t->flags |= TF_NOSTAT;	/* its worker stats it: see on_done */
+		plan_ready(p, t);
+		return;
+	}
+	plan_new_file(p, t);
+}
+
+/*
+ * A file whose metadata is known joins its hard-link group or goes out
+ * to be copied, whole or in chunks.
+ */
+static void
+plan_new_file(struct plan *p, struct task *t)
+{
+	if (t->st.nlink > 1 && (p->rc->preserve & PRESERVE_LINKS) &&
 	    plan_link_join(p, t))
 		return;
 	plan_schedule_copy(p, t);
@@ -452,12 +468,35 @@ task_done(struct plan *p, struct task *t, int err)
 	}
 }
 
+/*
+ * A TF_NOSTAT copy is done.  TASK_RESTAT: its worker found (EV_STAT) a
+ * file the plan must decide on, so it is planned again, as if the walk
+ * had stat'ed it.  Otherwise its size, which only the worker knew, is
+ * counted now.  Returns 1 when the task went out again.
+ */
+static int
+nostat_done(struct plan *p, struct task *t, const struct event *ev)
+{
+	t->flags &= (uint16_t)~TF_NOSTAT;
+	if (ev->err == TASK_RESTAT) {
+		t->reported = 0;
+		t->kind = (uint8_t)plan_kind_for(&t->st);
+		plan_new_file(p, t);
+		return 1;
+	}
+	t->st.size = ev->cookie;
+	p->counts.bytes_total += t->st.size;
+	return 0;
+}
+
 static void
 on_done(struct plan *p, const struct event *ev)
 {
 	struct task *t = (struct task *)(uintptr_t)ev->task;
 
 	inflight_remove(p, t);
+	if ((t->flags & TF_NOSTAT) && nostat_done(p, t, ev))
+		return;
 	if (ev->worker >= 0 && ev->worker < p->nworkers) {
 		p->wstats[ev->worker].tasks++;
 		p->wstats[ev->worker].bytes += ev->bytes + t->reported;
@@ -606,6 +645,10 @@ plan_event(struct plan *p, const struct event *ev)
 		entries_free(t->ents);
 		t->ents = ev->ents;
 		return;
+	case EV_STAT:
+		if (ev->data != NULL && ev->datalen == sizeof(t->st))
+			memcpy(&t->st, ev->data, sizeof(t->st));
+		break;
 	case EV_DONE:
 		on_done(p, ev);
 		break;

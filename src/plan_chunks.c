@@ -73,7 +73,7 @@ plan_schedule_copy(struct plan *p, struct task *t)
 
 	if (t->kind == TASK_FILE) {
 		p->counts.bytes_total += t->st.size;
-		if (t->st.size > p->rc->chunk_size && !p->rc->dry_run) {
+		if (worker_in_chunks(p->rc, &t->st)) {
 			bf = xcalloc(1, sizeof(*bf));
 			bf->tmpl = t;
 			bf->chunks = (uint32_t)((t->st.size + p->rc->chunk_size -

@@ -57,11 +57,13 @@ enum task_kind {
 #define TF_PRISTINE	0x20	/* new objects here get our ids (META_OWN_IDS) */
 #define TF_NOSRC	0x40	/* no source file: metadata comes in the task */
 #define TF_LAST		0x80	/* TASK_PUT: the whole file, finish it too */
+#define TF_NOSTAT	0x100	/* TASK_FILE: st unknown, the worker stats it */
 
 struct task {
 	uint64_t	seq;		/* unique in the run */
 	uint64_t	handle;		/* the coordinator's, sent back in events */
-	uint8_t		kind, flags;
+	uint8_t		kind;
+	uint16_t	flags;
 	uint16_t	namelen, dnamelen, lnamelen;
 	struct dirref	dir;		/* the directory the entry is in */
 	const char     *name;		/* entry name in dir */
@@ -76,7 +78,7 @@ struct task {
 	const unsigned char *xattrs;	/* TF_NOSRC: attributes (xblob) */
 	uint32_t	datalen, xattrlen;
 
-	/* Coordinator only: never looked at by a worker. */
+	/* Coordinator only: never looked at by a worker (TASK_WORKER_PART). */
 	struct task    *next, *prev;	/* the list the task is on */
 	void	       *dirnode;
 	struct entries *ents;		/* holds name; a scan's result */
@@ -88,6 +90,10 @@ struct task {
 	uint64_t	batchno;	/* the batch it went in */
 	uint8_t		attempts;
 };
+
+/* The bytes of a task a worker may read, while the coordinator goes on
+ * writing the rest (lists, batch numbers). */
+#define TASK_WORKER_PART	offsetof(struct task, next)
 
 /* Operations named in error messages. */
 enum op {
@@ -105,7 +111,9 @@ enum event_kind {
 	EV_ERROR,	/* a failure to report; the task may go on */
 	EV_ENTRIES,	/* a batch of directory entries from a scan */
 	EV_DIED,	/* worker process `worker' died (err: wait status) */
-	EV_DATA		/* TASK_READ's result (see archtask.c) */
+	EV_DATA,	/* TASK_READ's result (see archtask.c) */
+	EV_STAT		/* TF_NOSTAT: the source is not a plain small file;
+			   data is its struct finfo (see filetask.c) */
 };
 
 struct entries;
@@ -116,7 +124,8 @@ struct event {
 	int32_t		worker;
 	uint64_t	task;		/* the coordinator's task handle */
 	uint64_t	bytes;
-	uint64_t	cookie;		/* EV_DONE of a scan: resume, 0 = end */
+	uint64_t	cookie;		/* EV_DONE of a scan: resume, 0 = end;
+					   of a TF_NOSTAT copy: its size */
 	char	       *name;		/* EV_ERROR: entry of a scan (owned) */
 	struct entries *ents;		/* EV_ENTRIES (owned) */
 	unsigned char  *data;		/* EV_DATA (owned) */
@@ -129,6 +138,7 @@ struct event {
  */
 #define ENT_FRESH	0x01	/* a subdirectory this scan created */
 #define ENT_NOSCAN	0x02	/* -x: another file system, do not list */
+#define ENT_NOSTAT	0x04	/* a regular file not stat'ed: st.mode only */
 
 struct entry {
 	struct finfo	st;

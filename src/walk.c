@@ -3,7 +3,9 @@
  * in the destination.
  *
  * The scan reads getdents64 records and stats each entry relative to the
- * directory's descriptor (never following symlinks).  Subdirectories are
+ * directory's descriptor (never following symlinks); when nobody looks at
+ * the totals (rc->stat_at_copy), regular files are left to the worker
+ * that copies them.  Subdirectories are
  * created here, in the destination, mode 0700 so the copy can fill them;
  * their real mode and times come last, from TASK_DIRMETA.  A directory
  * with more than WALK_CHUNK entries is listed in parts: the task returns a
@@ -182,6 +184,15 @@ take_entry(struct worker *w, struct entries **ents, int srcfd, int *dstfd,
 	/* Names alone (the common case) are excluded before any stat. */
 	if (dtype != DT_UNKNOWN && excluded(w, name, dtype == DT_DIR))
 		return;
+	if (dtype == DT_REG && w->rc->stat_at_copy) {
+		/* Its copy stats it through the open descriptor: one lookup
+		 * of the name instead of two.  See filetask_copy(). */
+		e = entries_add(ents, name, strlen(name));
+		memset(&e->st, 0, sizeof(e->st));
+		e->st.mode = S_IFREG;
+		e->flags = ENT_NOSTAT;
+		return;
+	}
 	if (fstatat(srcfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		worker_fail(w, OP_STAT, SIDE_SRC, errno, name);
 		return;

@@ -53,6 +53,12 @@ put_u8(struct wbuf *w, uint8_t v)
 }
 
 static void
+put_u16(struct wbuf *w, uint16_t v)
+{
+	put(w, &v, sizeof(v));
+}
+
+static void
 put_u32(struct wbuf *w, uint32_t v)
 {
 	put(w, &v, sizeof(v));
@@ -92,6 +98,15 @@ static uint8_t
 get_u8(struct rbuf *r)
 {
 	uint8_t v;
+
+	get(r, &v, sizeof(v));
+	return v;
+}
+
+static uint16_t
+get_u16(struct rbuf *r)
+{
+	uint16_t v;
 
 	get(r, &v, sizeof(v));
 	return v;
@@ -205,7 +220,7 @@ wire_put_task(struct wbuf *w, const struct task *t)
 	put_u64(w, t->seq);
 	put_u64(w, t->handle);
 	put_u8(w, t->kind);
-	put_u8(w, t->flags);
+	put_u16(w, t->flags);
 	put_dirref(w, &t->dir);
 	put_str(w, t->name, t->namelen);
 	put_str(w, t->dname, t->dnamelen);
@@ -246,7 +261,7 @@ wire_get_task(struct rbuf *r, struct task *t)
 	t->seq = get_u64(r);
 	t->handle = get_u64(r);
 	t->kind = get_u8(r);
-	t->flags = get_u8(r);
+	t->flags = get_u16(r);
 	get_dirref(r, &t->dir);
 	t->name = get_str(r, &len);
 	t->namelen = (uint16_t)len;

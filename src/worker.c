@@ -85,6 +85,13 @@ worker_init(struct worker *w, int index, const struct runconf *rc,
 	w->dents = xmalloc(w->dentsize);
 }
 
+/* Is a regular file described by st copied in chunks (plan_chunks.c)? */
+int
+worker_in_chunks(const struct runconf *rc, const struct finfo *st)
+{
+	return st->size > rc->chunk_size && !rc->dry_run;
+}
+
 /*
  * Before a process starts nthreads workers as threads: size its
  * descriptor table for what they will hold (each its directory cache
@@ -323,13 +330,13 @@ worker_delay(const struct worker *w)
 }
 
 static int
-dispatch(struct worker *w, const struct task *t, uint64_t *cookie)
+dispatch(struct worker *w, const struct task *t)
 {
 	if (w->rc->dry_run && t->kind != TASK_SCAN)
 		return t->kind == TASK_DIRMETA ? 0 : nodetask_dry_run(w, t);
 	switch (t->kind) {
 	case TASK_SCAN:
-		return walk_dir(w, t, cookie);
+		return walk_dir(w, t, &w->cookie);
 	case TASK_FILE:
 		return filetask_copy(w, t);
 	case TASK_CHUNK:
@@ -367,23 +374,23 @@ void
 worker_run(struct worker *w, const struct task *t)
 {
 	struct event ev;
-	uint64_t cookie = 0;
 	int err, scan = t->kind == TASK_SCAN;
 
 	w->cur = t;
 	w->reported = 0;
+	w->cookie = 0;
 	if (worker_stopping()) {
 		err = ECANCELED;
 	} else {
 		worker_delay(w);
-		err = dispatch(w, t, &cookie);
+		err = dispatch(w, t);
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_DONE;
 	ev.err = err;
 	ev.task = t->handle;
 	ev.bytes = w->reported;
-	ev.cookie = cookie;
+	ev.cookie = w->cookie;
 	/* From here on t may be gone: EV_DONE lets the coordinator free it. */
 	w->sink->emit(w->sink, &ev);
 	/* Entries become the coordinator's tasks: not behind our copies. */

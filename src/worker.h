@@ -49,6 +49,7 @@ struct runconf {
 	int		 reflink, sparse;
 	unsigned	 copy_paths;	/* COPY_NO_* rungs left out */
 	int		 update, no_clobber, one_fs, dry_run;
+	int		 stat_at_copy;	/* the walk leaves regular files unstat'ed */
 	struct exclude	*excludes;
 	int		 nexcludes, exclude_paths;
 };
@@ -80,6 +81,7 @@ struct worker {
 	size_t			 dentsize;
 	const struct task	*cur;
 	uint64_t		 reported;	/* bytes of cur sent in EV_BYTES */
+	uint64_t		 cookie;	/* cur's EV_DONE cookie (task.h) */
 };
 
 /* Set to ask every worker of this process to stop at the next check. */
@@ -89,6 +91,7 @@ void	worker_init(struct worker *, int, const struct runconf *,
 	    struct sink *);
 void	worker_fini(struct worker *);
 void	worker_reserve_fds(const struct runconf *, int);
+int	worker_in_chunks(const struct runconf *, const struct finfo *);
 void	worker_run(struct worker *, const struct task *);
 void	worker_fail(struct worker *, int, int, int, const char *);
 int	worker_src_dir(struct worker *, const struct dirref *);

@@ -12,6 +12,10 @@ cp -a src ref || setup_error "cp -a"
 pc src dst 2> err || fail "pcopy exited $?: $(cat err)"
 [ -s err ] && fail "pcopy printed: $(cat err)"
 "$TREECMP" -B ref dst || fail "differs from cp -a"
+# With a progress display the walk stats every entry itself.
+pc --progress=json src dst-walkstat 2> progress ||
+    fail "pcopy --progress=json exited $?: $(tail -n 3 progress)"
+"$TREECMP" -B ref dst-walkstat || fail "differs from cp -a (walk stats)"
 attr_dump ref > attrs.ref
 attr_dump dst > attrs.dst
 short_diff attrs.ref attrs.dst || fail "getfattr output differs"
