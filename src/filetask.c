@@ -262,6 +262,23 @@ remove_failed(struct worker *w, const struct task *t)
 	return ECANCELED;
 }
 
+/*
+ * A retried finish whose temporary is gone: did the attempt that died
+ * rename it into place?  Then the target is a regular file with the
+ * source's size and modification time, set before the rename.
+ */
+static int
+finished_before(const struct task *t, int dstdir)
+{
+	struct stat sb;
+
+	return (t->flags & TF_RETRY) &&
+	    fstatat(dstdir, task_target(t), &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == t->st.size &&
+	    sb.st_mtim.tv_sec == t->st.mtime &&
+	    sb.st_mtim.tv_nsec == (long)t->st.mtime_ns;
+}
+
 /* TASK_FINISH: metadata for a chunked copy, then its rename into place. */
 int
 filetask_finish(struct worker *w, const struct task *t)
@@ -281,6 +298,10 @@ filetask_finish(struct worker *w, const struct task *t)
 	f.created = 1;
 	if ((f.dfd = dest_reopen_file(&f.d)) == -1) {
 		err = errno;
+		if (err == ENOENT && finished_before(t, f.dstdir)) {
+			f.created = 0;
+			return finish(w, &f, 0, 0);
+		}
 		worker_fail(w, OP_OPEN, SIDE_DST, err, NULL);
 	}
 	if (err == 0)

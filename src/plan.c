@@ -615,7 +615,9 @@ on_died(struct plan *p, const struct event *ev)
 			last_batch = lost[i]->batchno;
 			charge[i] = batches++ < p->per_proc;
 		}
-		remove_output(p, lost[i]);
+		/* A finish's chunks are all written: its retry completes it. */
+		if (lost[i]->kind != TASK_FINISH)
+			remove_output(p, lost[i]);
 	}
 	/* Each goes to the front of the ready list: the last one first. */
 	for (size_t i = n; i-- > 0; )
