@@ -40,7 +40,7 @@
 #define SCAN_AHEAD	16384		/* ready tasks before the walk waits */
 
 static void remove_output(const struct plan *, const struct task *);
-static void plan_new_file(struct plan *, struct task *);
+static void add_file(struct plan *, struct task *);
 
 /* ---- tasks and lists ---- */
 
@@ -345,7 +345,7 @@ add_entry(struct plan *p, struct dirnode *d, struct entries *ents,
 		plan_ready(p, t);
 		return;
 	}
-	plan_new_file(p, t);
+	add_file(p, t);
 }
 
 /*
@@ -353,7 +353,7 @@ add_entry(struct plan *p, struct dirnode *d, struct entries *ents,
  * to be copied, whole or in chunks.
  */
 static void
-plan_new_file(struct plan *p, struct task *t)
+add_file(struct plan *p, struct task *t)
 {
 	if (t->st.nlink > 1 && (p->rc->preserve & PRESERVE_LINKS) &&
 	    plan_link_join(p, t))
@@ -481,7 +481,7 @@ nostat_done(struct plan *p, struct task *t, const struct event *ev)
 	if (ev->err == TASK_RESTAT) {
 		t->reported = 0;
 		t->kind = (uint8_t)plan_kind_for(&t->st);
-		plan_new_file(p, t);
+		add_file(p, t);
 		return 1;
 	}
 	t->st.size = ev->cookie;

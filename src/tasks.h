@@ -4,8 +4,9 @@
  * Each returns 0, TASK_SKIPPED when there was nothing to do (an existing
  * copy kept), TASK_PARTIAL when the copy is made but some metadata could
  * not be kept, TASK_RESTAT when a file the walk did not stat turned out
- * to need the coordinator (EV_STAT says why), or an errno value after reporting the failure with
- * worker_fail(); the value goes back to the coordinator in EV_DONE.
+ * to need the coordinator (EV_STAT says why), or an errno value after
+ * reporting the failure with worker_fail(); the value goes back to the
+ * coordinator in EV_DONE.
  */
 #ifndef PCOPY_TASKS_H
 #define PCOPY_TASKS_H

@@ -379,8 +379,8 @@ fd_table_reserve(int n)
 	struct rlimit rl;
 	int base, hi;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (rlim_t)n > rl.rlim_cur)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && (rlim_t)n > rl.rlim_cur)
 		n = (int)rl.rlim_cur;
 	if (n <= 64 || (base = open("/", O_PATH | O_CLOEXEC)) == -1)
 		return;

@@ -5,12 +5,12 @@
  * The scan reads getdents64 records and stats each entry relative to the
  * directory's descriptor (never following symlinks); when nobody looks at
  * the totals (rc->stat_at_copy), regular files are left to the worker
- * that copies them.  Subdirectories are
- * created here, in the destination, mode 0700 so the copy can fill them;
- * their real mode and times come last, from TASK_DIRMETA.  A directory
- * with more than WALK_CHUNK entries is listed in parts: the task returns a
- * cookie (the d_off of the last entry taken) where the next part resumes,
- * so the coordinator's memory stays bounded however large it is.
+ * that copies them.  Subdirectories are created here, in the destination,
+ * mode 0700 so the copy can fill them; their real mode and times come
+ * last, from TASK_DIRMETA.  A directory with more than WALK_CHUNK entries
+ * is listed in parts: the task returns a cookie (the d_off of the last
+ * entry taken) where the next part resumes, so the coordinator's memory
+ * stays bounded however large it is.
  */
 #include <sys/stat.h>
 #include <sys/types.h>

@@ -380,7 +380,7 @@ wsink_flush(struct sink *s, int wake)
 	struct wire_sink *ws = (struct wire_sink *)s;
 	int rv;
 
-	(void)wake;	/* what reaches the socket wakes the coordinator's poll */
+	(void)wake;	/* what reaches the socket wakes the coordinator */
 	ws->last = now_seconds();
 	if (ws->count == 0)
 		return;

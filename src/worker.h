@@ -49,7 +49,7 @@ struct runconf {
 	int		 reflink, sparse;
 	unsigned	 copy_paths;	/* COPY_NO_* rungs left out */
 	int		 update, no_clobber, one_fs, dry_run;
-	int		 stat_at_copy;	/* the walk leaves regular files unstat'ed */
+	int		 stat_at_copy;	/* the walk does not stat files */
 	struct exclude	*excludes;
 	int		 nexcludes, exclude_paths;
 };
@@ -81,7 +81,7 @@ struct worker {
 	size_t			 dentsize;
 	const struct task	*cur;
 	uint64_t		 reported;	/* bytes of cur sent in EV_BYTES */
-	uint64_t		 cookie;	/* cur's EV_DONE cookie (task.h) */
+	uint64_t		 cookie;	/* cur's EV_DONE cookie */
 };
 
 /* Set to ask every worker of this process to stop at the next check. */

@@ -12,7 +12,7 @@ for j in 1 3 default walkstat; do
 	case $j in
 	default)  pc src dst-$j || fail "pcopy exited $?" ;;
 	walkstat) pc --progress=line src dst-$j 2> progress ||
-		      fail "pcopy --progress=line exited $?: $(tail -n 3 progress)" ;;
+		      fail "--progress=line: exit $?: $(tail -n 3 progress)" ;;
 	*)        pc -j $j src dst-$j || fail "pcopy -j $j exited $?" ;;
 	esac
 	same_as_cp src dst-$j
