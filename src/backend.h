@@ -18,6 +18,12 @@
 #include "task.h"
 
 #define BATCH_MAX	32
+/*
+ * Bytes of work in one batch.  The coordinator stops adding tasks at this
+ * many bytes; a worker that has copied this many in a batch hands the
+ * tasks it has not started back (the coordinator may not know the sizes).
+ */
+#define BATCH_BYTES	(16u << 20)
 
 /* Tasks handed over together, so queue and pipe traffic is per batch. */
 struct batch {

@@ -99,11 +99,16 @@ proc_run_frame(struct worker *w, const struct wbuf *frame)
 	if (wire_frame(frame->p, frame->len, &type, &count, &rb) <= 0 ||
 	    type != FR_TASKS)
 		return -1;
+	worker_batch_begin(w);
 	for (uint32_t i = 0; i < count; i++) {
 		if (wire_get_task(&rb, &t) == -1)
 			return -1;
-		worker_run(w, &t);
+		if (worker_batch_full(w))
+			worker_hand_back(w, &t);
+		else
+			worker_run(w, &t);
 	}
+	worker_batch_end(w);
 	return 0;
 }
 

@@ -452,6 +452,8 @@ main(int argc, char **argv)
 	setup_runconf(&pc);
 	if ((job = job_of(&pc.opt, &spec)) != JOB_COPY)
 		return run_archive(&pc, job, &spec);
+	/* The copy's coordinator takes back tasks a busy worker returns. */
+	pc.rc.hand_back = 1;
 	if (open_roots(&pc) == 0) {
 		teardown(&pc);
 		return 1;

@@ -36,7 +36,6 @@
 
 #define TASK_SLAB	1024
 #define COST_MIN	4096		/* what any task costs, in bytes */
-#define COST_MAX	(16u << 20)	/* bytes of work in one batch */
 #define SCAN_AHEAD	16384		/* ready tasks before the walk waits */
 
 static void remove_output(const struct plan *, const struct task *);
@@ -495,6 +494,13 @@ on_done(struct plan *p, const struct event *ev)
 	struct task *t = (struct task *)(uintptr_t)ev->task;
 
 	inflight_remove(p, t);
+	if (ev->err == TASK_NOTRUN) {
+		/* A busy worker gave it back: it may be as big as the batch
+		 * was, so it goes out in a batch of its own. */
+		t->handed_back = 1;
+		ready_push_front(p, t);
+		return;
+	}
 	if ((t->flags & TF_NOSTAT) && nostat_done(p, t, ev))
 		return;
 	if (ev->worker >= 0 && ev->worker < p->nworkers) {
@@ -668,6 +674,8 @@ plan_event(struct plan *p, const struct event *ev)
 static uint64_t
 task_cost(const struct task *t)
 {
+	if (t->handed_back)
+		return BATCH_BYTES;
 	if (t->kind == TASK_FILE)
 		return MAX(t->st.size, COST_MIN);
 	if (t->kind == TASK_CHUNK)
@@ -694,7 +702,7 @@ scan_batch(struct plan *p, struct batch *bt)
 /*
  * Form the next batch: a directory to list while fewer than SCAN_AHEAD
  * tasks are ready (so the totals are known early, yet memory stays
- * bounded), else ready tasks up to BATCH_MAX or COST_MAX bytes of work.
+ * bounded), else ready tasks up to BATCH_MAX or BATCH_BYTES of work.
  * Returns 0 when there is nothing to hand out.
  */
 static int
@@ -722,7 +730,7 @@ make_batch(struct plan *p, struct batch *bt)
 			ready_push_front(p, chunk);
 		}
 		c = task_cost(p->ready);
-		if (bt->n > 0 && cost + c > COST_MAX)
+		if (bt->n > 0 && cost + c > BATCH_BYTES)
 			break;
 		bt->t[bt->n++] = ready_pop(p);
 		cost += c;

@@ -89,6 +89,7 @@ struct task {
 	uint64_t	subseq;		/* order it was handed out in */
 	uint64_t	batchno;	/* the batch it went in */
 	uint8_t		attempts;
+	uint8_t		handed_back;	/* by a busy worker: goes out alone */
 };
 
 /* The bytes of a task a worker may read, while the coordinator goes on

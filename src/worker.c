@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "tasks.h"
 #include "util.h"
 #include "walk.h"
@@ -50,6 +51,7 @@ on_progress(void *arg, uint64_t n)
 	struct event ev;
 
 	w->reported += n;
+	w->batch_bytes += n;
 	if (w->reported < BYTES_REPORT)
 		return;
 	memset(&ev, 0, sizeof(ev));
@@ -397,4 +399,46 @@ worker_run(struct worker *w, const struct task *t)
 	if (scan)
 		w->sink->flush(w->sink, 0);
 	w->cur = NULL;
+}
+
+/* A batch starts: count the bytes it copies from here. */
+void
+worker_batch_begin(struct worker *w)
+{
+	w->batch_bytes = 0;
+	w->handed_back = 0;
+}
+
+/*
+ * Has this batch done its share of work, so that the tasks not started
+ * should go to other workers?  When the walk does not stat files the
+ * coordinator cannot size its batches, and one batch may hold several
+ * large files while the other workers run dry.
+ */
+int
+worker_batch_full(const struct worker *w)
+{
+	return w->rc->hand_back && w->batch_bytes >= BATCH_BYTES;
+}
+
+/* Give t back unstarted: its EV_DONE says TASK_NOTRUN. */
+void
+worker_hand_back(struct worker *w, const struct task *t)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_DONE;
+	ev.err = TASK_NOTRUN;
+	ev.task = t->handle;
+	w->sink->emit(w->sink, &ev);
+	w->handed_back++;
+}
+
+/* A batch is over: what it gave back should go to other workers now. */
+void
+worker_batch_end(struct worker *w)
+{
+	if (w->handed_back > 0)
+		w->sink->flush(w->sink, 1);
 }

@@ -50,6 +50,7 @@ struct runconf {
 	unsigned	 copy_paths;	/* COPY_NO_* rungs left out */
 	int		 update, no_clobber, one_fs, dry_run;
 	int		 stat_at_copy;	/* the walk does not stat files */
+	int		 hand_back;	/* see worker_batch_full() */
 	struct exclude	*excludes;
 	int		 nexcludes, exclude_paths;
 };
@@ -82,6 +83,8 @@ struct worker {
 	const struct task	*cur;
 	uint64_t		 reported;	/* bytes of cur sent in EV_BYTES */
 	uint64_t		 cookie;	/* cur's EV_DONE cookie */
+	uint64_t		 batch_bytes;	/* copied in this batch */
+	int			 handed_back;	/* tasks of it given back */
 };
 
 /* Set to ask every worker of this process to stop at the next check. */
@@ -93,6 +96,10 @@ void	worker_fini(struct worker *);
 void	worker_reserve_fds(const struct runconf *, int);
 int	worker_in_chunks(const struct runconf *, const struct finfo *);
 void	worker_run(struct worker *, const struct task *);
+void	worker_batch_begin(struct worker *);
+int	worker_batch_full(const struct worker *);
+void	worker_hand_back(struct worker *, const struct task *);
+void	worker_batch_end(struct worker *);
 void	worker_fail(struct worker *, int, int, int, const char *);
 int	worker_src_dir(struct worker *, const struct dirref *);
 int	worker_dst_dir(struct worker *, const struct dirref *);
