@@ -103,10 +103,7 @@ proc_run_frame(struct worker *w, const struct wbuf *frame)
 	for (uint32_t i = 0; i < count; i++) {
 		if (wire_get_task(&rb, &t) == -1)
 			return -1;
-		if (worker_batch_full(w))
-			worker_hand_back(w, &t);
-		else
-			worker_run(w, &t);
+		worker_run(w, &t);
 	}
 	worker_batch_end(w);
 	return 0;

@@ -94,12 +94,8 @@ thread_main(void *arg)
 		if (n < 0)
 			break;
 		worker_batch_begin(&th->w);
-		for (uint32_t i = 0; i < b.n; i++) {
-			if (worker_batch_full(&th->w))
-				worker_hand_back(&th->w, b.t[i]);
-			else
-				worker_run(&th->w, b.t[i]);
-		}
+		for (uint32_t i = 0; i < b.n; i++)
+			worker_run(&th->w, b.t[i]);
 		worker_batch_end(&th->w);
 	}
 	tsink_flush(&th->sink.base, 1);

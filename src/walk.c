@@ -188,7 +188,6 @@ take_entry(struct worker *w, struct entries **ents, int srcfd, int *dstfd,
 		/* Its copy stats it through the open descriptor: one lookup
 		 * of the name instead of two.  See filetask_copy(). */
 		e = entries_add(ents, name, strlen(name));
-		memset(&e->st, 0, sizeof(e->st));
 		e->st.mode = S_IFREG;
 		e->flags = ENT_NOSTAT;
 		return;

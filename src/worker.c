@@ -366,11 +366,38 @@ dispatch(struct worker *w, const struct task *t)
 }
 
 /*
+ * Has this batch done its share of work, so that the tasks not started
+ * should go to other workers?  When the walk does not stat files the
+ * coordinator cannot size its batches, and one batch may hold several
+ * large files while the other workers run dry.
+ */
+static int
+batch_full(const struct worker *w)
+{
+	return w->rc->hand_back && w->batch_bytes >= BATCH_BYTES;
+}
+
+/* Give t back unstarted: its EV_DONE says TASK_NOTRUN. */
+static void
+hand_back(struct worker *w, const struct task *t)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_DONE;
+	ev.err = TASK_NOTRUN;
+	ev.task = t->handle;
+	w->sink->emit(w->sink, &ev);
+	w->handed_back++;
+}
+
+/*
  * Run t and send its EV_DONE.  The task's handle for the coordinator is
  * the task pointer the coordinator made (or, in a forked worker, the one
  * it sent), carried back unchanged.  A stopping worker does not start a
  * task: it reports it cancelled so the coordinator knows nothing was
- * written for it.
+ * written for it.  In a batch that has done its share (batch_full) the
+ * task is handed back unstarted instead.
  */
 void
 worker_run(struct worker *w, const struct task *t)
@@ -378,6 +405,10 @@ worker_run(struct worker *w, const struct task *t)
 	struct event ev;
 	int err, scan = t->kind == TASK_SCAN;
 
+	if (batch_full(w)) {
+		hand_back(w, t);
+		return;
+	}
 	w->cur = t;
 	w->reported = 0;
 	w->cookie = 0;
@@ -407,32 +438,6 @@ worker_batch_begin(struct worker *w)
 {
 	w->batch_bytes = 0;
 	w->handed_back = 0;
-}
-
-/*
- * Has this batch done its share of work, so that the tasks not started
- * should go to other workers?  When the walk does not stat files the
- * coordinator cannot size its batches, and one batch may hold several
- * large files while the other workers run dry.
- */
-int
-worker_batch_full(const struct worker *w)
-{
-	return w->rc->hand_back && w->batch_bytes >= BATCH_BYTES;
-}
-
-/* Give t back unstarted: its EV_DONE says TASK_NOTRUN. */
-void
-worker_hand_back(struct worker *w, const struct task *t)
-{
-	struct event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = EV_DONE;
-	ev.err = TASK_NOTRUN;
-	ev.task = t->handle;
-	w->sink->emit(w->sink, &ev);
-	w->handed_back++;
 }
 
 /* A batch is over: what it gave back should go to other workers now. */

@@ -50,7 +50,7 @@ struct runconf {
 	unsigned	 copy_paths;	/* COPY_NO_* rungs left out */
 	int		 update, no_clobber, one_fs, dry_run;
 	int		 stat_at_copy;	/* the walk does not stat files */
-	int		 hand_back;	/* see worker_batch_full() */
+	int		 hand_back;	/* see batch_full() in worker.c */
 	struct exclude	*excludes;
 	int		 nexcludes, exclude_paths;
 };
@@ -97,8 +97,6 @@ void	worker_reserve_fds(const struct runconf *, int);
 int	worker_in_chunks(const struct runconf *, const struct finfo *);
 void	worker_run(struct worker *, const struct task *);
 void	worker_batch_begin(struct worker *);
-int	worker_batch_full(const struct worker *);
-void	worker_hand_back(struct worker *, const struct task *);
 void	worker_batch_end(struct worker *);
 void	worker_fail(struct worker *, int, int, int, const char *);
 int	worker_src_dir(struct worker *, const struct dirref *);
