@@ -49,10 +49,26 @@ dest_begin(struct dest *d, int dirfd, const char *target, int flags,
 {
 	d->dirfd = dirfd;
 	d->target = target;
-	dest_tmpname(d->tmp, sizeof(d->tmp), pid, seq);
-	d->created = (flags & TF_FRESH) ? target : d->tmp;
+	d->pid = pid;
+	d->seq = seq;
+	d->tmp[0] = '\0';
+	d->created = (flags & TF_FRESH) ? target : dest_use_tmp(d);
 	if (flags & TF_RETRY)
 		(void)unlinkat(dirfd, d->created, 0);
+}
+
+/*
+ * Switch to the temporary name and return it.  It is formatted here, not
+ * in dest_begin(): most copies land in fresh directories and never use
+ * it, and snprintf per file showed in profiles.
+ */
+const char *
+dest_use_tmp(struct dest *d)
+{
+	if (d->tmp[0] == '\0')
+		dest_tmpname(d->tmp, sizeof(d->tmp), d->pid, d->seq);
+	d->created = d->tmp;
+	return d->tmp;
 }
 
 /*
@@ -69,7 +85,7 @@ dest_open_file(struct dest *d, mode_t mode)
 
 	fd = openat(d->dirfd, d->created, fl, mode);
 	if (fd == -1 && errno == EEXIST && d->created == d->target) {
-		d->created = d->tmp;
+		(void)dest_use_tmp(d);
 		fd = openat(d->dirfd, d->created, fl, mode);
 	}
 	if (fd == -1 && errno == EEXIST && d->created == d->tmp) {

@@ -23,12 +23,15 @@ struct dest {
 	int	    dirfd;
 	const char *target;		/* the final name */
 	const char *created;		/* target, or tmp */
-	char	    tmp[DEST_TMPLEN];
+	pid_t	    pid;		/* these two name tmp */
+	uint64_t    seq;
+	char	    tmp[DEST_TMPLEN];	/* formatted once needed */
 };
 
 void	dest_tmpname(char *, size_t, pid_t, uint64_t);
 int	dest_probe(int, const char *, struct stat *);
 void	dest_begin(struct dest *, int, const char *, int, pid_t, uint64_t);
+const char *dest_use_tmp(struct dest *);
 int	dest_open_file(struct dest *, mode_t);
 int	dest_reopen_file(const struct dest *);
 int	dest_commit(struct dest *);

@@ -102,8 +102,7 @@ make_entry(struct worker *w, const struct task *t, int dstdir, make_fn *make,
 	if (r == -1 && errno == EEXIST) {
 		/* Something is in the way of a fresh name, or a stale
 		 * temporary of ours: never overwrite in place. */
-		d.created = d.tmp;
-		(void)unlinkat(dstdir, d.tmp, 0);
+		(void)unlinkat(dstdir, dest_use_tmp(&d), 0);
 		r = make(t, dstdir, d.created, arg);
 	}
 	if (r == -1) {
@@ -304,7 +303,7 @@ nodetask_dirmeta(struct worker *w, const struct task *t)
 		worker_fail(w, OP_OPENDIR, SIDE_DST, errno, NULL);
 		return errno;
 	}
-	if (fcntl(dst.fd, F_GETFL) & O_PATH) {
+	if (worker_dst_dir_opath(w, &t->dir)) {
 		/* Opened O_PATH (not readable): reach it by its fd link. */
 		(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", dst.fd);
 		dst = (struct objref){ -1, AT_FDCWD, path, 1, NULL, 0 };

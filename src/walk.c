@@ -240,11 +240,12 @@ walk_dir(struct worker *w, const struct task *t, uint64_t *next)
 	if (t->off == 0 && !(t->flags & TF_FRESH) && !w->rc->dry_run &&
 	    (dstfd = worker_dst_dir(w, &t->dir)) != -1)
 		clean_stale(w, dstfd);
-	if (lseek(srcfd, (off_t)t->off, SEEK_SET) == -1) {
+	if (worker_src_dir_at(w, &t->dir, t->off) == -1) {
 		err = errno;
 		worker_fail(w, OP_READDIR, SIDE_SRC, err, NULL);
 		return err;
 	}
+	worker_src_dir_moved(w, &t->dir);
 	ents = entries_new(64 * 1024);
 	while (ents->count < WALK_CHUNK &&
 	    (n = getdents64(srcfd, w->dents, w->dentsize)) != 0) {

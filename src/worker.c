@@ -75,6 +75,7 @@ worker_init(struct worker *w, int index, const struct runconf *rc,
 	for (int i = 0; i < w->nslots; i++) {
 		w->cache[i].src = w->cache[i].dst = -1;
 		w->cache[i].defacl = -1;
+		w->cache[i].src_pos = -1;
 	}
 	copier_init(&w->copy, COPY_BUFSIZE);
 	w->copy.progress = on_progress;
@@ -115,6 +116,8 @@ slot_clear(struct dirslot *s)
 	if (s->dst != -1)
 		(void)close(s->dst);
 	s->src = s->dst = -1;
+	s->dst_opath = 0;
+	s->src_pos = -1;
 	s->defacl = -1;
 	s->id = 0;
 }
@@ -217,12 +220,15 @@ worker_open_below_path(int rootfd, const char *path)
  * O_PATH, which every name-relative call accepts.
  */
 static int
-open_dst_below(int rootfd, const char *path)
+open_dst_below(int rootfd, const char *path, int *opath)
 {
 	int fd = open_below_mode(rootfd, path, O_RDONLY);
 
-	if (fd == -1 && errno == EACCES)
+	*opath = 0;
+	if (fd == -1 && errno == EACCES) {
 		fd = open_below_mode(rootfd, path, O_PATH);
+		*opath = 1;
+	}
 	return fd;
 }
 
@@ -248,9 +254,37 @@ worker_src_dir(struct worker *w, const struct dirref *ref)
 {
 	struct dirslot *s = slot_for(w, ref);
 
-	if (s->src == -1)
-		s->src = worker_open_below(w->rc->roots[ref->root].srcfd, ref->path);
+	if (s->src == -1) {
+		s->src = worker_open_below(w->rc->roots[ref->root].srcfd,
+		    ref->path);
+		s->src_pos = 0;
+	}
 	return s->src;
+}
+
+/*
+ * The source directory of ref, positioned at off for getdents64.  A
+ * descriptor just opened is at 0 already: no lseek for it.
+ */
+int
+worker_src_dir_at(struct worker *w, const struct dirref *ref, uint64_t off)
+{
+	int fd = worker_src_dir(w, ref);
+	struct dirslot *s = slot_for(w, ref);
+
+	if (fd == -1 || s->src_pos == (int64_t)off)
+		return fd;
+	if (lseek(fd, (off_t)off, SEEK_SET) == -1)
+		return -1;
+	s->src_pos = (int64_t)off;
+	return fd;
+}
+
+/* The caller read from ref's source descriptor: its offset moved. */
+void
+worker_src_dir_moved(struct worker *w, const struct dirref *ref)
+{
+	slot_for(w, ref)->src_pos = -1;
 }
 
 int
@@ -259,8 +293,16 @@ worker_dst_dir(struct worker *w, const struct dirref *ref)
 	struct dirslot *s = slot_for(w, ref);
 
 	if (s->dst == -1)
-		s->dst = open_dst_below(w->rc->roots[ref->root].dstfd, ref->path);
+		s->dst = open_dst_below(w->rc->roots[ref->root].dstfd,
+		    ref->path, &s->dst_opath);
 	return s->dst;
+}
+
+/* Was ref's destination opened O_PATH (searchable, not readable)? */
+int
+worker_dst_dir_opath(struct worker *w, const struct dirref *ref)
+{
+	return slot_for(w, ref)->dst_opath;
 }
 
 /*
@@ -292,7 +334,10 @@ worker_dst_defacl(struct worker *w, const struct dirref *ref, int flags)
 int
 worker_dst_dir_uncached(struct worker *w, const struct dirref *ref)
 {
-	return open_dst_below(w->rc->roots[ref->root].dstfd, ref->path);
+	int opath;
+
+	return open_dst_below(w->rc->roots[ref->root].dstfd, ref->path,
+	    &opath);
 }
 
 int

@@ -68,6 +68,8 @@ struct sink {
 struct dirslot {
 	uint64_t id;
 	int	 src, dst;
+	int	 dst_opath;		/* dst was opened O_PATH */
+	int64_t	 src_pos;		/* src's offset, -1: unknown */
 	int	 defacl;		/* -1: not asked yet */
 };
 
@@ -101,6 +103,9 @@ void	worker_batch_end(struct worker *);
 void	worker_fail(struct worker *, int, int, int, const char *);
 int	worker_src_dir(struct worker *, const struct dirref *);
 int	worker_dst_dir(struct worker *, const struct dirref *);
+int	worker_src_dir_at(struct worker *, const struct dirref *, uint64_t);
+void	worker_src_dir_moved(struct worker *, const struct dirref *);
+int	worker_dst_dir_opath(struct worker *, const struct dirref *);
 int	worker_open_below(int, const char *);
 int	worker_open_below_path(int, const char *);
 int	worker_dst_defacl(struct worker *, const struct dirref *, int);

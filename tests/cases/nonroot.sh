@@ -48,4 +48,7 @@ chmod 0300 m2/sub
 as_nobody "$PCOPY" --backend="$BACKEND" -T s2 m2 2> err ||
     fail "into a 0300 directory: exit $?: $(cat err)"
 [ -f m2/sub/f ] && [ -d m2/sub/d1 ] || fail "not copied into the 0300 directory"
+# Its metadata is set through the O_PATH descriptor it was opened with.
+[ "$(stat -c %a m2/sub)" = "$(stat -c %a s2/sub)" ] ||
+    fail "0300 directory kept mode $(stat -c %a m2/sub)"
 exit 0
