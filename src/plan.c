@@ -732,6 +732,9 @@ make_batch(struct plan *p, struct batch *bt)
 		c = task_cost(p->ready);
 		if (bt->n > 0 && cost + c > BATCH_BYTES)
 			break;
+		if (bt->n >= BATCH_MAX / 2 &&
+		    p->ready->dir.id != bt->t[bt->n - 1]->dir.id)
+			break;
 		bt->t[bt->n++] = ready_pop(p);
 		cost += c;
 	}
