@@ -286,12 +286,22 @@ def svg_charts(out, summary, scaling, jobs):
     if shutil.which("gnuplot") is None:
         return "gnuplot is not installed: no charts"
     data = os.path.join(out, "ratios.dat")
-    cols = ["pcopy threads", "pcopy fork", "pcopy mixed", "tar | tar", "rsync -a", "floor"]
+    names = {"pcopy threads": "pcopy threads", "pcopy fork": "pcopy fork",
+             "pcopy mixed": "pcopy mixed", "tar | tar": "tar | tar",
+             "rsync -a": "rsync -a", "floor": "floor (least work)"}
+    # Only what was run (--only, rsync missing): gnuplot refuses a column
+    # with no valid point.
+    cols = [c for c in names if any(c in med for _, med in summary)]
+    if not cols:
+        return "nothing beside cp -a was run: no charts"
     with open(data, "w") as f:
         for key, med in summary:
             ref = med["cp -a"]
             f.write('"%s" %s\n' % (key.replace(" ", "\\n"), " ".join(
                 "%.3f" % (med[c] / ref) if c in med else "NaN" for c in cols)))
+    using = ["'%s' using 2:xtic(1) title '%s'" % (data, names[cols[0]])]
+    using += ["'' using %d title '%s'" % (i + 2, names[c])
+              for i, c in enumerate(cols) if i > 0]
     plot = """set terminal svg size 900,420 font 'sans,11'
 set output '%s/ratios.svg'
 set title 'Wall time relative to cp -a (lower is faster; median of rounds, sync included)'
@@ -305,10 +315,8 @@ set key top left
 set bmargin 4
 set arrow from graph 0, first 1 to graph 1, first 1 nohead lc rgb 'black' dt 2
 set label 'cp -a' at graph 0.01, first 1 offset 0, 0.6
-plot '%s' using 2:xtic(1) title 'pcopy threads', '' using 3 title 'pcopy fork', \
- '' using 4 title 'pcopy mixed', '' using 5 title 'tar | tar', '' using 6 title 'rsync -a', \
- '' using 7 title 'floor (least work)'
-""" % (out, data)
+plot %s
+""" % (out, ", ".join(using))
     plots = [plot]
     if scaling:
         sdat = os.path.join(out, "scaling.dat")
@@ -317,7 +325,10 @@ plot '%s' using 2:xtic(1) title 'pcopy threads', '' using 3 title 'pcopy fork', 
                 for b in ("threads", "fork", "mixed"):
                     f.write('# %s %s\n' % (key, b))
                     for j in jobs:
-                        f.write("%d %.3f\n" % (j, med["pcopy %s -j%d" % (b, j)]))
+                        m = med.get("pcopy %s -j%d" % (b, j))
+                        # NaN: not run (--only); gnuplot skips it.
+                        f.write("%d %s\n" % (j, "NaN" if m is None
+                                              else "%.3f" % m))
                     f.write("\n\n")
         # One panel per workload and destination; colour tells the backend.
         colour = {"threads": "#9400d3", "fork": "#009e73", "mixed": "#56b4e9"}
@@ -341,7 +352,10 @@ plot '%s' using 2:xtic(1) title 'pcopy threads', '' using 3 title 'pcopy fork', 
         script.append("unset multiplot")
         plots.append("\n".join(script) + "\n")
     for p in plots:
-        subprocess.run(["gnuplot"], input=p, text=True, check=True)
+        r = subprocess.run(["gnuplot"], input=p, text=True,
+                           capture_output=True)
+        if r.returncode != 0:
+            return "gnuplot failed: %s" % " ".join(r.stderr.split())[-200:]
     return None
 
 
