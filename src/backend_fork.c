@@ -118,6 +118,7 @@ single_child_run(const struct runconf *rc, int fd, int slot)
 	struct worker w;
 	int r;
 
+	worker_sched_batch();
 	wire_sink_init(&sink, fd, slot, NULL);
 	worker_init(&w, slot, rc, &sink.base);
 	while ((r = wire_read_frame(fd, &frame)) == 1) {

@@ -35,6 +35,7 @@ mthread_main(void *arg)
 	struct wbuf *frame;
 	ssize_t n;
 
+	worker_sched_batch();
 	for (;;) {
 		n = queue_pop(mt->frames, &frame, 1, 0);
 		if (n == 0) {

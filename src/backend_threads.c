@@ -83,6 +83,7 @@ thread_main(void *arg)
 	struct batch b;
 	ssize_t n;
 
+	worker_sched_batch();
 	for (;;) {
 		n = queue_pop(p->tasks, &b, 1, 0);
 		if (n == 0) {

@@ -185,8 +185,7 @@ run_one(struct bench *b, const struct combo *c, const char *dst)
 static void
 plan_combos(struct bench *b, int ncpu)
 {
-	int counts[4] = { 1, 2, options_default_jobs(ncpu),
-	    2 * options_default_jobs(ncpu) };
+	int counts[4] = { 1, ncpu, 2 * ncpu, options_default_jobs(ncpu) };
 	int kinds[3] = { BK_THREADS, BK_FORK, BK_MIXED };
 
 	for (int k = 0; k < 3; k++) {

@@ -117,6 +117,9 @@ setup_runconf(struct pcopy *pc)
 	    !rc->dry_run;
 	/* Two descriptors per cached directory, a quarter of the limit. */
 	rc->dircache_slots = (int)MAX(4, MIN(64, fds / 8 / MAX(1, pc->jobs)));
+	/* Big files are bound by bandwidth, not by waiting: beyond two
+	 * chunks per processor more writers only contend. */
+	rc->chunk_width = MAX(1, MIN(pc->jobs, 2 * pc->ncpu));
 }
 
 static void

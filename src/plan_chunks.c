@@ -12,11 +12,14 @@
  * files with chunks left), not file by file: writes to one file hold its
  * inode lock, so two workers on chunks of the same file mostly wait for
  * each other, while workers on different files copy side by side.  For
- * the same reason a file has at most its share of the workers on it at
- * once (one each when there are as many big files as workers): the next
+ * the same reason a file has at most its share of the chunk width on it
+ * at once (one each when there are as many big files as that): the next
  * chunk of a file goes out when one of its chunks is done, not queued
- * behind a chunk still being written.  A lone big file still gets every
- * worker, which pays where reads wait for the disk.
+ * behind a chunk still being written.  The width is rc->chunk_width, two
+ * per processor: more workers than that pay for small files, whose opens
+ * wait for the disk, but on big files they only fight over inode locks
+ * and memory bandwidth (4 x 1 GiB to tmpfs at -j16: 1.63 s with a chunk
+ * per worker, 0.97 s at -j4).  A lone big file gets the whole width.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -110,13 +113,16 @@ ring_push(struct plan *p, struct bigfile *bf)
 struct task *
 plan_next_chunk(struct plan *p)
 {
-	uint32_t share;
+	uint32_t share, width = (uint32_t)p->nworkers;
 	struct bigfile *bf, *prev = NULL;
 	struct task *t;
 
+	if (p->rc->chunk_width > 0 && (uint32_t)p->rc->chunk_width < width)
+		width = (uint32_t)p->rc->chunk_width;
+
 	if (p->ring == NULL)
 		return NULL;
-	share = ((uint32_t)p->nworkers + p->nbigs - 1) / p->nbigs;
+	share = (width + p->nbigs - 1) / p->nbigs;
 	for (bf = p->ring; bf != NULL && bf->inflight >= share; bf = bf->rnext)
 		prev = bf;
 	if (bf == NULL)

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -106,6 +107,24 @@ worker_reserve_fds(const struct runconf *rc, int nthreads)
 	int slots = rc->dircache_slots > 0 ? rc->dircache_slots : 16;
 
 	fd_table_reserve(64 + 4 * (int)rc->nroots + nthreads * (2 * slots + 8));
+}
+
+/*
+ * Run the calling worker thread as SCHED_BATCH: the same share of the
+ * CPU at the same nice value, but a waking worker does not preempt the
+ * one running.  What it changes is the coordinator's lot: with more
+ * workers than processors it had to wait behind them for the CPU while
+ * they waited for the batches only it can form.  61,200 small files to
+ * tmpfs at -j16: 0.615 s -> 0.522 s (0.515 s at -j4).  Best effort: a
+ * kernel that refuses leaves the thread as it was.
+ */
+void
+worker_sched_batch(void)
+{
+	struct sched_param sp;
+
+	memset(&sp, 0, sizeof(sp));
+	(void)sched_setscheduler(0, SCHED_BATCH, &sp);
 }
 
 static void

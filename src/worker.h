@@ -44,6 +44,7 @@ struct runconf {
 	pid_t		 pid;		/* names temporaries: .pcopy.PID.SEQ */
 	unsigned	 delay_ms;	/* PCOPY_TEST_DELAY_MS, tests only */
 	int		 dircache_slots;
+	int		 chunk_width;	/* chunks copied at once, at most */
 	unsigned	 preserve;	/* PRESERVE_* of meta.h */
 	mode_t		 umask;		/* the user's, for --no-preserve=mode */
 	int		 reflink, sparse;
@@ -102,6 +103,7 @@ void	worker_batch_begin(struct worker *);
 void	worker_batch_end(struct worker *);
 void	worker_fail(struct worker *, int, int, int, const char *);
 int	worker_src_dir(struct worker *, const struct dirref *);
+void	worker_sched_batch(void);
 int	worker_dst_dir(struct worker *, const struct dirref *);
 int	worker_src_dir_at(struct worker *, const struct dirref *, uint64_t);
 void	worker_src_dir_moved(struct worker *, const struct dirref *);

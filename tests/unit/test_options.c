@@ -40,8 +40,9 @@ test_defaults(void)
 	CHECK(o.noperands == 2);
 	CHECK_STR(o.operands[0], "a");
 	CHECK_STR(o.operands[1], "b");
-	CHECK(options_default_jobs(1) == 2);
-	CHECK(options_default_jobs(2) == 4);
+	CHECK(options_default_jobs(1) == 8);
+	CHECK(options_default_jobs(2) == 16);
+	CHECK(options_default_jobs(8) == 64);
 	CHECK(options_default_jobs(512) == 64);
 }
 
