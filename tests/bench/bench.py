@@ -5,7 +5,7 @@ and ratios as markdown tables and SVG charts.
 
 usage: bench.py [--workloads small,medium,large,mixed] [--reps 3]
                 [--dst tmpfs=/dev/shm/pcopy-bench,ext4=/var/tmp/pcopy-bench]
-                [--src DIR] [--jobs 1,2,4,8] [--scaling small,medium]
+                [--src DIR] [--jobs 1,2,4,8,16] [--scaling small,medium]
                 [--files N] [--only REGEX] [--out DIR] [--pcopy PATH]
                 [--floor PATH]
        bench.py --rss [--files 500000]
@@ -371,6 +371,9 @@ def measure_rss(args, log):
         for b in ("threads", "fork", "mixed"):
             dst = os.path.join(dstbase, "rss-dst")
             shutil.rmtree(dst, ignore_errors=True)
+            # The time is a side note (no alternation, deletes between
+            # runs), but a cold source would make it a misleading one.
+            warm(tree)
             secs, rss = timed([args.pcopy, "-q", "-b", b, tree, dst])
             shutil.rmtree(dst, ignore_errors=True)
             line = "pcopy -b %s, %s files to %s: peak RSS %.1f MiB (%.2f s)" % (
@@ -435,7 +438,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--dst", default="tmpfs=/dev/shm/pcopy-bench,ext4=/var/tmp/pcopy-bench")
     ap.add_argument("--src", default="/var/tmp/pcopy-bench-src")
-    ap.add_argument("--jobs", default="1,2,4,8")
+    ap.add_argument("--jobs", default="1,2,4,8,16")
     ap.add_argument("--scaling", default="small,medium")
     ap.add_argument("--files", type=int, default=0)
     ap.add_argument("--only", default="", help="regex of command labels to run")
