@@ -117,11 +117,11 @@ plan_next_chunk(struct plan *p)
 	struct bigfile *bf, *prev = NULL;
 	struct task *t;
 
-	if (p->rc->chunk_width > 0 && (uint32_t)p->rc->chunk_width < width)
-		width = (uint32_t)p->rc->chunk_width;
-
 	if (p->ring == NULL)
 		return NULL;
+	/* rc->chunk_width 0 (not set): every worker may take chunks. */
+	if (p->rc->chunk_width > 0)
+		width = MIN(width, (uint32_t)p->rc->chunk_width);
 	share = (width + p->nbigs - 1) / p->nbigs;
 	for (bf = p->ring; bf != NULL && bf->inflight >= share; bf = bf->rnext)
 		prev = bf;

@@ -17,7 +17,7 @@
 #define TASK_SKIPPED	(-1)
 #define TASK_PARTIAL	(-2)	/* copied, some metadata not (reported) */
 #define TASK_RESTAT	(-3)	/* TF_NOSTAT: plan it again from EV_STAT */
-#define TASK_NOTRUN	(-4)	/* handed back unstarted: worker_hand_back() */
+#define TASK_NOTRUN	(-4)	/* handed back unstarted: see worker_run() */
 
 struct worker;
 
