@@ -8,8 +8,10 @@
  * work is spread by demand and a crash loses little.
  *
  * A process that dies is noticed by the end of file on its socket.  It is
- * reaped, replaced by a new fork, and the coordinator is told (EV_DIED) so
- * it can hand that process's unfinished tasks to others.  Workers ignore
+ * reaped, and the coordinator is told (EV_DIED) so it can hand that
+ * process's unfinished tasks to others.  The replacement is forked only
+ * when that event is delivered: the coordinator takes back the tasks of
+ * the slot, so none of the new process's may be among them.  Workers ignore
  * SIGINT and SIGTERM (the coordinator decides how to stop) and stop on
  * SIGUSR1, which the coordinator sends to abort and the kernel sends if
  * the coordinator dies.
@@ -35,6 +37,8 @@
 #include "worker.h"
 
 #define READ_CHUNK	(256u << 10)
+#define READ_END	1	/* read_in(): the socket ended */
+#define READ_DAMAGED	2	/* read_in(): a frame did not decode */
 
 struct proc {
 	pid_t		 pid;
@@ -311,7 +315,10 @@ decode_in(struct fpool *fp, struct proc *p)
 	return fs == -1 ? -1 : 0;
 }
 
-/* Read what p has sent.  Returns 1 at end of file or on damage, else 0. */
+/*
+ * Read what p has sent.  Returns 0, READ_END at end of file, READ_DAMAGED
+ * for a frame that does not decode.
+ */
 static int
 read_in(struct fpool *fp, struct proc *p)
 {
@@ -330,24 +337,30 @@ read_in(struct fpool *fp, struct proc *p)
 		if (n <= 0) {
 			/* The last events may have come with the end. */
 			(void)decode_in(fp, p);
-			return 1;
+			return READ_END;
 		}
 		p->inlen += (size_t)n;
 	}
-	return decode_in(fp, p) == -1;
+	return decode_in(fp, p) == -1 ? READ_DAMAGED : 0;
 }
 
 /*
- * p's socket ended.  Reap the process; unless the pool is stopping, tell
- * the coordinator and fork a replacement (up to a limit, so a task that
- * kills every worker cannot make us fork forever).
+ * p's socket ended (how: READ_END or READ_DAMAGED).  Reap the process
+ * and, unless the pool is stopping, queue EV_DIED behind the events it
+ * sent; deliver() replaces it.  A process whose frames do not decode may
+ * still be running: it is killed, not waited for.
  */
 static void
-proc_gone(struct fpool *fp, struct proc *p)
+proc_gone(struct fpool *fp, struct proc *p, int how)
 {
 	struct event ev;
 	int status = 0, slot = (int)(p - fp->procs);
 
+	if (how == READ_DAMAGED && p->pid > 0) {
+		warnx("worker process %d sent a damaged message; stopping it",
+		    slot);
+		(void)kill(p->pid, SIGKILL);
+	}
 	(void)close(p->fd);
 	if (p->pid > 0 && waitpid(p->pid, &status, 0) == -1)
 		status = 0;
@@ -358,9 +371,19 @@ proc_gone(struct fpool *fp, struct proc *p)
 	ev.kind = EV_DIED;
 	ev.worker = slot;
 	ev.err = status;
-	if (++fp->deaths <= fp->max_deaths && spawn(fp, slot) == 0)
-		ev.bytes = 1;	/* replaced */
 	evq_push(fp, &ev);
+}
+
+/*
+ * EV_DIED is about to reach the coordinator: fork the slot's replacement
+ * (up to a limit, so a task that kills every worker cannot make us fork
+ * forever) and say in the event whether there is one.
+ */
+static void
+replace(struct fpool *fp, struct event *ev)
+{
+	ev->bytes = !fp->stopping && ++fp->deaths <= fp->max_deaths &&
+	    spawn(fp, ev->worker) == 0;
 }
 
 static int
@@ -368,8 +391,12 @@ deliver(struct fpool *fp, struct event *evs, int max)
 {
 	int n = 0;
 
-	while (n < max && fp->evhead < fp->evlen)
-		evs[n++] = fp->evq[fp->evhead++];
+	while (n < max && fp->evhead < fp->evlen) {
+		evs[n] = fp->evq[fp->evhead++];
+		if (evs[n].kind == EV_DIED)
+			replace(fp, &evs[n]);
+		n++;
+	}
 	return n;
 }
 
@@ -378,7 +405,7 @@ fp_wait(struct backend *b, struct event *evs, int max, int timeout_ms)
 {
 	struct fpool *fp = b->impl;
 	struct pollfd *pfd;
-	int n = 0, idx[1024];
+	int n = 0, how, idx[1024];
 
 	if (fp->evhead < fp->evlen)
 		return deliver(fp, evs, max);
@@ -401,8 +428,8 @@ fp_wait(struct backend *b, struct event *evs, int max, int timeout_ms)
 			if (pfd[k].revents & POLLOUT)
 				flush_out(p);
 			if ((pfd[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
-			    read_in(fp, p))
-				proc_gone(fp, p);
+			    (how = read_in(fp, p)) != 0)
+				proc_gone(fp, p, how);
 		}
 	}
 	free(pfd);
