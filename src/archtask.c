@@ -281,7 +281,7 @@ create_put(struct worker *w, const struct task *t, int dstdir,
 int
 archtask_put(struct worker *w, const struct task *t)
 {
-	mode_t mode = (t->flags & TF_LAST) ? meta_create_mode(w->rc, &t->st) :
+	mode_t mode = (t->flags & TF_LAST) ? nodetask_create_mode(w, t) :
 	    S_IRUSR | S_IWUSR;
 	int dstdir, fd, err = 0, merr = 0, skip = 0;
 	struct dest d;

@@ -187,7 +187,7 @@ filetask_copy(struct worker *w, const struct task *t)
 			t = &known;
 	}
 	if (err == 0) {
-		mode = meta_create_mode(w->rc, &t->st);
+		mode = nodetask_create_mode(w, t);
 		err = create_copy(w, t, &f, t->flags, mode,
 		    needs_size(w, &t->st));
 	}

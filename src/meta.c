@@ -4,9 +4,10 @@
  * The order matters: owner first (chown clears set-user-ID bits and file
  * capabilities), then the mode, then extended attributes and ACLs (ACLs
  * are the system.posix_acl_* attributes, so copying the attributes copies
- * them too), and the times last, since every other change touches ctime
- * and some file systems mtime.  Every step runs even if an earlier one
- * failed; each failure is handed to the caller's fail function.
+ * them too; they come last, since setting one sets the mode's bits), and
+ * the times last, since every other change touches ctime and some file
+ * systems mtime.  Every step runs even if an earlier one failed; each
+ * failure is handed to the caller's fail function.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -26,13 +27,42 @@
 
 #define ACL_PREFIX	"system.posix_acl_"
 
-/* The mode a new file is created with, before any fix-up. */
-mode_t
-meta_create_mode(const struct runconf *rc, const struct finfo *st)
+/*
+ * Will the copy get another owner or group than it was created with?
+ * flags as for meta_apply (META_OWN_IDS).  The same test set_owner()
+ * makes before it calls chown.
+ */
+static int
+owner_changes(const struct runconf *rc, const struct finfo *st,
+    unsigned flags)
 {
-	if (rc->preserve & PRESERVE_MODE)
-		return st->mode & 0777;
-	return meta_final_mode(rc, st);
+	int as_created = (flags & META_OWN_IDS) != 0;
+
+	if (!(rc->preserve & PRESERVE_OWNER))
+		return 0;
+	if (rc->is_root)
+		return !as_created || st->uid != rc->euid ||
+		    st->gid != rc->egid;
+	return !as_created || st->gid != rc->egid;
+}
+
+/*
+ * The mode a new file is created with, before any fix-up.  As cp: while
+ * the copy still has pcopy's owner and group (or a set-group-ID
+ * directory's group), its group and others get no access, or they could
+ * open a file that is not theirs; meta_apply() sets the real mode after
+ * the chown.
+ */
+mode_t
+meta_create_mode(const struct runconf *rc, const struct finfo *st,
+    unsigned flags)
+{
+	mode_t mode = (rc->preserve & PRESERVE_MODE) ? st->mode & 0777 :
+	    meta_final_mode(rc, st);
+
+	if (owner_changes(rc, st, flags))
+		mode &= S_IRWXU;
+	return mode;
 }
 
 /*
@@ -82,22 +112,19 @@ static int
 set_owner(const struct runconf *rc, const struct finfo *st, unsigned flags,
     const struct objref *dst, int *err)
 {
-	int as_created = (flags & META_OWN_IDS) != 0;
-
 	if (!(rc->preserve & PRESERVE_OWNER))
 		return 2;
 	if (rc->is_root) {
-		if (as_created && st->uid == rc->euid && st->gid == rc->egid)
+		if (!owner_changes(rc, st, flags))
 			return 1;
 		if (do_chown(dst, st->uid, st->gid) == 0)
 			return 1;
 		*err = errno;
 		return -1;
 	}
-	if (st->gid != rc->egid || !as_created) {
-		if (do_chown(dst, (uid_t)-1, st->gid) == -1)
-			return 0;
-	}
+	if (owner_changes(rc, st, flags) &&
+	    do_chown(dst, (uid_t)-1, st->gid) == -1)
+		return 0;
 	return st->uid == rc->euid;
 }
 
@@ -234,13 +261,19 @@ x_read(const struct objref *o, const char *name, char **buf, size_t *cap,
 	}
 }
 
+static int
+is_acl(const char *name)
+{
+	return strncmp(name, ACL_PREFIX, sizeof(ACL_PREFIX) - 1) == 0;
+}
+
 /* Failures that mean "this attribute cannot exist there", not an error. */
 static int
 quiet_xattr_error(const struct runconf *rc, const char *name, int err)
 {
 	if (err == ENODATA)
 		return 1;	/* removed since it was listed */
-	if (strncmp(name, ACL_PREFIX, sizeof(ACL_PREFIX) - 1) == 0)
+	if (is_acl(name))
 		return 0;	/* losing an ACL loses permissions: say so */
 	if (err == EOPNOTSUPP)
 		return 1;
@@ -250,7 +283,7 @@ quiet_xattr_error(const struct runconf *rc, const char *name, int err)
 static int
 wanted(const struct runconf *rc, const char *name)
 {
-	if (strncmp(name, ACL_PREFIX, sizeof(ACL_PREFIX) - 1) == 0)
+	if (is_acl(name))
 		return (rc->preserve & PRESERVE_ACL) != 0;
 	return (rc->preserve & PRESERVE_XATTR) != 0;
 }
@@ -274,17 +307,19 @@ meta_copy_xattrs(const struct runconf *rc, const struct objref *src,
 		fail(arg, OP_XATTR, errno);
 		nfail++;
 	}
-	for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t)strlen(list + i) + 1) {
-		const char *name = list + i;
+	/* ACLs last: setting one sets the mode bits (see meta_apply). */
+	for (int acls = 0; acls < 2; acls++) {
+		for (ssize_t i = 0; i < n; i += (ssize_t)strlen(list + i) + 1) {
+			const char *name = list + i;
 
-		if (!wanted(rc, name))
-			continue;
-		v = x_read(src, name, &val, &vcap, vstack);
-		if (v == -1 || x_set(dst, name, val, (size_t)v) == -1) {
-			if (quiet_xattr_error(rc, name, errno))
+			if (is_acl(name) != acls || !wanted(rc, name))
 				continue;
-			fail(arg, OP_XATTR, errno);
-			nfail++;
+			v = x_read(src, name, &val, &vcap, vstack);
+			if ((v == -1 || x_set(dst, name, val, (size_t)v) == -1)
+			    && !quiet_xattr_error(rc, name, errno)) {
+				fail(arg, OP_XATTR, errno);
+				nfail++;
+			}
 		}
 	}
 	if (list != lstack)
@@ -344,7 +379,7 @@ meta_apply(const struct runconf *rc, const struct finfo *st, unsigned flags,
     mode_t created, const struct objref *src, const struct objref *dst,
     meta_fail_fn *fail, void *arg)
 {
-	int nfail = 0, owned, err = 0;
+	int nfail = 0, owned, err = 0, xattrs, unwritable;
 	mode_t mode;
 
 	owned = set_owner(rc, st, flags, dst, &err);
@@ -355,20 +390,35 @@ meta_apply(const struct runconf *rc, const struct finfo *st, unsigned flags,
 	if ((flags & META_DEFACL) && !S_ISLNK(st->mode))
 		nfail += drop_inherited_acls(rc, src, dst, S_ISDIR(st->mode),
 		    fail, arg);
-	if (!S_ISLNK(st->mode)) {
-		mode = meta_final_mode(rc, st);
-		/* As cp: set-ID bits go when the owner could not be kept. */
-		if (owned == 0 || owned == -1)
-			mode &= ~(mode_t)(S_ISUID | S_ISGID);
-		if ((mode != created || (flags & META_DEFACL)) &&
-		    set_mode(dst, mode) == -1) {
-			fail(arg, OP_MODE, errno);
-			nfail++;
-		}
+	xattrs = (rc->preserve & (PRESERVE_XATTR | PRESERVE_ACL)) &&
+	    !(flags & META_NO_SRC);
+	mode = meta_final_mode(rc, st);
+	/*
+	 * As cp: when the owner was not kept, set-ID bits go, and so does
+	 * the sticky bit of anything but a directory.
+	 */
+	if (owned == 0 || owned == -1)
+		mode &= ~(mode_t)(S_ISUID | S_ISGID |
+		    (S_ISDIR(st->mode) ? 0 : S_ISVTX));
+	/*
+	 * As cp: an ordinary user needs write permission on a file to set
+	 * its user.* attributes, so a read-only copy is writable for them
+	 * and gets its real mode after.
+	 */
+	unwritable = xattrs && !rc->is_root && !S_ISLNK(st->mode) &&
+	    !(mode & S_IWUSR);
+	if (!S_ISLNK(st->mode) && (mode != created || unwritable ||
+	    (flags & META_DEFACL)) &&
+	    set_mode(dst, unwritable ? mode | S_IRUSR | S_IWUSR : mode) == -1) {
+		fail(arg, OP_MODE, errno);
+		nfail++;
 	}
-	if ((rc->preserve & (PRESERVE_XATTR | PRESERVE_ACL)) &&
-	    !(flags & META_NO_SRC))
+	if (xattrs)
 		nfail += meta_copy_xattrs(rc, src, dst, fail, arg);
+	if (unwritable && set_mode(dst, mode) == -1) {
+		fail(arg, OP_MODE, errno);
+		nfail++;
+	}
 	if ((rc->preserve & PRESERVE_TIMES) && set_times(dst, st) == -1) {
 		fail(arg, OP_TIMES, errno);
 		nfail++;

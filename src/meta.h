@@ -47,7 +47,8 @@ struct runconf;
 /* Told of each failure: the operation (enum op) and errno. */
 typedef void meta_fail_fn(void *, int, int);
 
-mode_t	meta_create_mode(const struct runconf *, const struct finfo *);
+mode_t	meta_create_mode(const struct runconf *, const struct finfo *,
+	    unsigned);
 mode_t	meta_final_mode(const struct runconf *, const struct finfo *);
 int	meta_apply(const struct runconf *, const struct finfo *, unsigned,
 	    mode_t, const struct objref *, const struct objref *,

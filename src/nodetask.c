@@ -138,6 +138,20 @@ nodetask_src(const struct task *t, int srcdir)
 	return src;
 }
 
+/* META_OWN_IDS when new objects in t's directory get pcopy's ids. */
+static unsigned
+own_ids(const struct task *t)
+{
+	return (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
+}
+
+/* The mode to create t's copy with (meta_create_mode). */
+mode_t
+nodetask_create_mode(const struct worker *w, const struct task *t)
+{
+	return meta_create_mode(w->rc, &t->st, own_ids(t));
+}
+
 /*
  * Give t's copy (dstfd, or task_target(t) in dstdir when dstfd is -1)
  * the metadata of src.  Returns TASK_PARTIAL when some of it could not
@@ -148,7 +162,7 @@ nodetask_meta(struct worker *w, const struct task *t,
     const struct objref *src, int dstfd, int dstdir, mode_t created)
 {
 	struct objref dst = { dstfd, dstdir, task_target(t), 0, NULL, 0 };
-	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
+	unsigned flags = own_ids(t);
 
 	if (worker_dst_defacl(w, &t->dir, t->flags))
 		flags |= META_DEFACL;
@@ -264,7 +278,7 @@ make_node(const struct task *t, int dirfd, const char *name, void *arg)
 int
 nodetask_special(struct worker *w, const struct task *t)
 {
-	mode_t mode = meta_create_mode(w->rc, &t->st);
+	mode_t mode = nodetask_create_mode(w, t);
 	int srcdir, dstdir, err;
 
 	switch (t->st.mode & S_IFMT) {
@@ -295,7 +309,7 @@ nodetask_dirmeta(struct worker *w, const struct task *t)
 {
 	struct objref src = { -1, -1, NULL, 0, NULL, 0 };
 	struct objref dst = { -1, -1, NULL, 0, NULL, 0 };
-	unsigned flags = (t->flags & TF_PRISTINE) ? META_OWN_IDS : 0;
+	unsigned flags = own_ids(t);
 	mode_t created = (t->flags & TF_PRISTINE) ? S_IRWXU : (mode_t)-1;
 	char path[40];
 

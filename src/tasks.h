@@ -36,6 +36,7 @@ int	nodetask_check_target(struct worker *, const struct task *, int,
 	    const char *);
 int	nodetask_dry_run(struct worker *, const struct task *);
 struct objref nodetask_src(const struct task *, int);
+mode_t	nodetask_create_mode(const struct worker *, const struct task *);
 int	nodetask_meta(struct worker *, const struct task *,
 	    const struct objref *, int, int, mode_t);
 

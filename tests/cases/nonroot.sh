@@ -15,6 +15,26 @@ setfacl -m u:65534:r probe 2>/dev/null && HAVE_ACL=1
 rm -f probe
 make_torture src
 chmod -R a+rX src 2>/dev/null
+# Root's file with the sticky bit: cp drops the bit with the owner (a
+# directory keeps it: src/modes/sticky).
+echo t > src/modes/sticky-file
+chmod 1755 src/modes/sticky-file
+# Our read-only file and directory with attributes: cp makes them
+# writable for us while it sets the attributes.
+if [ "$HAVE_XATTR" = 1 ]; then
+	mkdir src/rodir
+	echo r > src/rofile
+	setfattr -n user.ro -v file src/rofile
+	setfattr -n user.ro -v dir src/rodir
+	# With an ACL too: set last, as setting it sets the mode bits.
+	if [ "$HAVE_ACL" = 1 ]; then
+		setfacl -m u:65534:r src/rofile
+	fi
+	chown 65534:65534 src/rofile src/rodir
+	chmod 0444 src/rofile
+	chmod 0555 src/rodir
+fi
+stamp_tree src
 # Ours and read-only (copied whole); root's and closed (unreadable).
 chown -R 65534:65534 src/modes/readonly
 chmod 0500 src/modes/readonly
@@ -39,6 +59,23 @@ grep -q "cannot open directory 'src/modes/closed': Permission denied" pc.err ||
 [ "$(stat -c %U out/dst/a/hello.txt)" = nobody ] || fail "owner not nobody"
 [ "$(stat -c %a out/dst/modes/suid)" = 4755 ] ||
     fail "set-user-ID of our own file dropped"
+m=$(stat -c %a out/dst/modes/sticky-file)
+[ "$m" = 755 ] || fail "kept the sticky bit of root's file: $m"
+[ "$(stat -c %a out/dst/modes/sticky)" = 1777 ] ||
+    fail "dropped the sticky bit of a directory"
+if [ "$HAVE_XATTR" = 1 ]; then
+	for f in rofile rodir; do
+		v=$(getfattr --only-values -n user.ro "out/dst/$f" 2>/dev/null)
+		[ "$v" = "$(getfattr --only-values -n user.ro "src/$f")" ] ||
+		    fail "lost user.ro of read-only $f"
+	done
+	[ "$(stat -c %a out/dst/rofile) $(stat -c %a out/dst/rodir)" = \
+	    "444 555" ] || fail "read-only modes not kept"
+	if [ "$HAVE_ACL" = 1 ]; then
+		getfacl -cp out/dst/rofile | grep -qx 'user:nobody:r--' ||
+		    fail "lost the ACL of a read-only file"
+	fi
+fi
 
 # A destination directory it may write and search but not read (0300).
 mkdir -p s2/sub/d1 m2/sub

@@ -2,7 +2,8 @@
 # (SIGKILL) while it replaces a large file leaves the old file intact;
 # copying onto itself through a bind mount is refused; an absolute
 # symlink where a file goes is replaced, its target untouched; copies
-# made under a default ACL end with the source's ACLs, as cp -a's do.
+# made under a default ACL end with the source's ACLs, as cp -a's do;
+# a copy for another owner is closed to others until it has that owner.
 . "$TESTLIB"
 
 # SIGKILL in the middle of replacing a large file.
@@ -41,6 +42,29 @@ pc -T s2 d2 || fail "exit $?"
 [ "$(cat outside/target)" = precious ] || fail "wrote through the symlink"
 [ -L d2/f ] && fail "the symlink is still there"
 [ "$(cat d2/f)" = new ] || fail "f not copied"
+
+# As cp: a copy of another user's file gives its group and others no
+# access while it is written, when it still has our owner and group.
+if [ "$(id -u)" = 0 ]; then
+	mkdir win
+	head -c $((24 * 1048576)) /dev/urandom > win/f
+	chown 1234:1234 win/f
+	chmod 0666 win/f
+	PCOPY_TEST_DELAY_MS=400 "$PCOPY" --backend="$BACKEND" -j 1 \
+	    --chunk-size=64M win wdst 2> err &
+	pid=$!
+	for i in $(seq 1 100); do
+		[ -e wdst/f ] && break
+		sleep 0.05
+	done
+	during=$(stat -c '%a %u' wdst/f 2>&1)
+	wait $pid || fail "exit $? copying another user's file: $(cat err)"
+	[ "$during" = "600 0" ] ||
+	    fail "while written, another user's copy was '$during', not '600 0'"
+	[ "$(stat -c '%a %u:%g' wdst/f)" = "666 1234:1234" ] ||
+	    fail "the copy ended $(stat -c '%a %u:%g' wdst/f)"
+	cmp -s win/f wdst/f || fail "another user's file copied wrong"
+fi
 
 # Default ACLs where the copy is made.
 if setfacl -d -m u:65534:rwx,m::rwx d2 2>/dev/null; then
