@@ -217,6 +217,34 @@ chunk_flags(const struct task *t)
 }
 
 /*
+ * A chunked copy is put together from several opens of the source, so
+ * each must find the file the coordinator planned, still holding the
+ * bytes it copies, or the pieces would be of different files (one
+ * renamed over the other, as a log rotation does) or end in zeros.
+ * A whole file is opened once and copied as far as it reaches, as cp.
+ */
+static int
+same_source(struct worker *w, const struct task *t, int sfd, uint64_t end)
+{
+	struct stat sb;
+
+	if (fstat(sfd, &sb) == -1) {
+		worker_fail(w, OP_STAT, SIDE_SRC, errno, NULL);
+		return errno;
+	}
+	if ((uint64_t)sb.st_dev != t->st.dev ||
+	    (uint64_t)sb.st_ino != t->st.ino) {
+		worker_fail(w, OP_REPLACED, SIDE_SRC, ESTALE, NULL);
+		return ESTALE;
+	}
+	if ((uint64_t)sb.st_size < end) {
+		worker_fail(w, OP_SHRANK, SIDE_SRC, ESTALE, NULL);
+		return ESTALE;
+	}
+	return 0;
+}
+
+/*
  * TASK_CHUNK: one range of a large file.  The first chunk (TF_CREATE)
  * creates the copy at its full size, mode 0600 so later chunks can open it
  * for writing; TASK_FINISH sets the real mode.
@@ -241,6 +269,8 @@ filetask_chunk(struct worker *w, const struct task *t)
 	}
 	if (err == 0)
 		err = copy_data(w, t, &f, t->off, t->len);
+	if (err == 0)
+		err = same_source(w, t, f.sfd, t->off + t->len);
 	/* A failed first chunk removes the copy; later ones leave that
 	 * to TASK_FINISH, which runs when no chunk is writing any more. */
 	return finish(w, &f, err, err != 0 && (t->flags & TF_CREATE));
@@ -288,7 +318,8 @@ filetask_finish(struct worker *w, const struct task *t)
 
 	if (t->flags & TF_FAILED)
 		return remove_failed(w, t);
-	if ((err = open_ends(w, t, &f)) != 0) {
+	if ((err = open_ends(w, t, &f)) != 0 ||
+	    (err = same_source(w, t, f.sfd, 0)) != 0) {
 		/* Without its source the copy cannot be finished: drop it. */
 		(void)finish(w, &f, err, 0);
 		(void)remove_failed(w, t);

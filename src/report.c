@@ -86,6 +86,12 @@ report_failure(const struct where *w, int op, int side, int err)
 	case OP_SAME:
 		warnx("'%s' and '%s' are the same file", qs, qd);
 		break;
+	case OP_REPLACED:
+	case OP_SHRANK:
+		/* cp's words; the copy made so far is removed. */
+		warnx("skipping file '%s', as it %s while being copied", qs,
+		    op == OP_REPLACED ? "was replaced" : "shrank");
+		break;
 	default:
 		if (op <= 0 || op >= OP_MAX || formats[op].verb == NULL)
 			warnc(err, "cannot copy '%s'", qs);
