@@ -167,9 +167,7 @@ archtask_read(struct worker *w, const struct task *t)
 		worker_fail(w, OP_OPENDIR, SIDE_SRC, errno, NULL);
 		return errno;
 	}
-	/* O_NONBLOCK: a file swapped for a fifo cannot hang the worker. */
-	if ((fd = openat(srcdir, t->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1) {
+	if ((fd = worker_open_source(srcdir, t->name)) == -1) {
 		err = errno;
 		worker_fail(w, OP_OPEN, SIDE_SRC, err, NULL);
 		return err;

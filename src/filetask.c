@@ -40,10 +40,7 @@ open_ends(struct worker *w, const struct task *t, struct ftask *f)
 		    SIDE_DST, errno, NULL);
 		return errno;
 	}
-	/* O_NONBLOCK: a file swapped for a fifo cannot hang the worker. */
-	f->sfd = openat(f->srcdir, t->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC);
-	if (f->sfd == -1) {
+	if ((f->sfd = worker_open_source(f->srcdir, t->name)) == -1) {
 		worker_fail(w, OP_OPEN, SIDE_SRC, errno, NULL);
 		return errno;
 	}

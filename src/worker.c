@@ -217,6 +217,32 @@ open_below_mode(int rootfd, const char *path, int mode)
 }
 
 /*
+ * Open a source file for reading: never through a final symlink, and
+ * O_NONBLOCK so that a file swapped for a fifo cannot hang the worker.
+ * O_NONBLOCK also fails with EWOULDBLOCK while another process holds a
+ * lease on the file (Samba's oplocks); cp waits until the lease is
+ * broken, and so do we, once the name is known to be a regular file.
+ */
+int
+worker_open_source(int dirfd, const char *name)
+{
+	struct stat sb;
+	int fd;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd != -1 || errno != EWOULDBLOCK)
+		return fd;
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
+	if (!S_ISREG(sb.st_mode)) {
+		errno = EWOULDBLOCK;
+		return -1;
+	}
+	return openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/*
  * Open the directory at path below rootfd; returns a new descriptor, or
  * -1 with errno set.
  */
