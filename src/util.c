@@ -106,32 +106,58 @@ msg_set_hook(void (*hook)(void *), void *arg)
 }
 
 /*
+ * Format "pcopy: MESSAGE: REASON\n" into buf (REASON left out when err is
+ * 0), as much as fits.  Returns the length of the whole line.
+ */
+static size_t
+format_line(char *buf, size_t len, int err, const char *fmt, va_list ap)
+{
+	size_t n = 0;
+	int r;
+
+	r = snprintf(buf, len, "%s: ", progname);
+	n += r < 0 ? 0 : (size_t)r;
+	r = vsnprintf(buf + MIN(n, len), len - MIN(n, len), fmt, ap);
+	n += r < 0 ? 0 : (size_t)r;
+	if (err != 0) {
+		r = snprintf(buf + MIN(n, len), len - MIN(n, len), ": %s",
+		    strerror(err));
+		n += r < 0 ? 0 : (size_t)r;
+	}
+	if (n + 1 < len) {
+		buf[n] = '\n';
+		buf[n + 1] = '\0';
+	}
+	return n + 1;
+}
+
+/*
  * Print "pcopy: MESSAGE: REASON" (REASON left out when err is 0).  The line
  * is built first and written with one call so that messages of concurrent
- * processes do not interleave.
+ * processes do not interleave.  A line longer than the stack buffer (a
+ * path deeper than PATH_MAX) goes to the heap, so its reason is not cut.
  */
 void
 vwarnc(int err, const char *fmt, va_list ap)
 {
-	char line[8192];
+	char stackbuf[8192], *line = stackbuf, *big = NULL;
 	size_t n;
-	int r;
+	va_list again;
 
 	if (msg_hook != NULL)
 		msg_hook(msg_hook_arg);
-	r = snprintf(line, sizeof(line), "%s: ", progname);
-	n = r < 0 ? 0 : (size_t)r;
-	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	n = r < 0 ? n : MIN(sizeof(line) - 1, n + (size_t)r);
-	if (err != 0) {
-		r = snprintf(line + n, sizeof(line) - n, ": %s",
-		    strerror(err));
-		n = r < 0 ? n : MIN(sizeof(line) - 1, n + (size_t)r);
+	va_copy(again, ap);
+	n = format_line(stackbuf, sizeof(stackbuf), err, fmt, ap);
+	if (n >= sizeof(stackbuf) && (big = malloc(n + 1)) != NULL) {
+		n = format_line(big, n + 1, err, fmt, again);
+		line = big;
+	} else if (n >= sizeof(stackbuf)) {
+		n = sizeof(stackbuf) - 1;	/* no memory: cut it */
+		stackbuf[n - 1] = '\n';
 	}
-	if (n >= sizeof(line) - 1)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
+	va_end(again);
 	(void)write_full(STDERR_FILENO, line, n);
+	free(big);
 }
 
 void

@@ -1,9 +1,12 @@
 /*
- * test_util.c - path joining and splitting, quoting, size parsing.
+ * test_util.c - path joining and splitting, quoting, size parsing, and
+ * messages of any length.
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "util.h"
@@ -21,6 +24,51 @@ check_free(char *got, const char *want, int line)
 }
 
 #define EQ(got, want) check_free((got), (want), __LINE__)
+
+/* What warnc() writes for a message of len bytes, read back from fd 2. */
+static char *
+message_of(size_t len, int err, size_t *got)
+{
+	char *msg = malloc(len + 1), *out = malloc(len + 256);
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+
+	memset(msg, 'x', len);
+	msg[len] = '\0';
+	(void)dup2(fileno(f), STDERR_FILENO);
+	warnc(err, "%s", msg);
+	(void)dup2(saved, STDERR_FILENO);
+	(void)close(saved);
+	rewind(f);
+	*got = fread(out, 1, len + 255, f);
+	out[*got] = '\0';
+	fclose(f);
+	free(msg);
+	return out;
+}
+
+static void
+check_messages(void)
+{
+	const char *tail = ": No such file or directory\n";
+	size_t sizes[] = { 10, 8150, 8192, 20000 }, got;
+
+	for (size_t i = 0; i < NELEM(sizes); i++) {
+		char *out = message_of(sizes[i], ENOENT, &got);
+
+		CHECK(got == strlen("pcopy: ") + sizes[i] + strlen(tail));
+		CHECK(strncmp(out, "pcopy: xxx", 10) == 0);
+		CHECK(got >= strlen(tail) &&
+		    strcmp(out + got - strlen(tail), tail) == 0);
+		free(out);
+	}
+	{
+		char *out = message_of(3, 0, &got);
+
+		CHECK_STR(out, "pcopy: xxx\n");
+		free(out);
+	}
+}
 
 int
 main(void)
@@ -62,5 +110,6 @@ main(void)
 	CHECK(parse_size("1MX", &v) == -1);
 	CHECK(parse_size("99999999999999999999", &v) == -1);
 	CHECK(parse_size("20000000E", &v) == -1 && errno == ERANGE);
+	check_messages();
 	return unit_end("test_util");
 }
