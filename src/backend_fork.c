@@ -377,13 +377,18 @@ proc_gone(struct fpool *fp, struct proc *p, int how)
 /*
  * EV_DIED is about to reach the coordinator: fork the slot's replacement
  * (up to a limit, so a task that kills every worker cannot make us fork
- * forever) and say in the event whether there is one.
+ * forever) and say in the event whether there is one (enum died).  A
+ * pool that is stopping needs none.
  */
 static void
 replace(struct fpool *fp, struct event *ev)
 {
-	ev->bytes = !fp->stopping && ++fp->deaths <= fp->max_deaths &&
-	    spawn(fp, ev->worker) == 0;
+	if (fp->stopping)
+		ev->bytes = DIED_STOPPING;
+	else if (++fp->deaths <= fp->max_deaths && spawn(fp, ev->worker) == 0)
+		ev->bytes = DIED_REPLACED;
+	else
+		ev->bytes = DIED_ALONE;
 }
 
 static int

@@ -988,7 +988,7 @@ read_done(struct pack *k, struct ptask *pt, int failed)
 static void
 on_died(struct pack *k, const struct event *ev)
 {
-	report_died(ev->worker, ev->err, ev->bytes != 0);
+	report_died(ev->worker, ev->err, (int)ev->bytes);
 	k->totals.deaths++;
 	for (struct ptask *x = k->inflight, *next; x != NULL; x = next) {
 		struct piece *pc = &x->item->pieces[x->piece];
@@ -1005,7 +1005,7 @@ on_died(struct pack *k, const struct event *ev)
 		else
 			ready_push(k, x);
 	}
-	if (ev->bytes == 0)
+	if (ev->bytes == DIED_ALONE)
 		k->fatal = 1;
 }
 

@@ -521,7 +521,6 @@ on_error(struct plan *p, const struct event *ev)
 {
 	struct task *t = (struct task *)(uintptr_t)ev->task;
 	struct where w = where_of(p, t, ev->name);
-
 	if (t->kind == TASK_SCAN || t->kind == TASK_DIRMETA ||
 	    ev->op == OP_OPENDIR) {
 		if (ev->name == NULL)
@@ -599,8 +598,8 @@ on_died(struct plan *p, const struct event *ev)
 	int batches = 0;
 
 	p->totals.deaths++;
-	report_died(ev->worker, ev->err, ev->bytes != 0);
-	if (ev->bytes == 0 && --p->live_procs <= 0)
+	report_died(ev->worker, ev->err, (int)ev->bytes);
+	if (ev->bytes == DIED_ALONE && --p->live_procs <= 0)
 		p->fatal = 1;
 	for (t = p->inflight; t != NULL; t = next) {
 		next = t->next;

@@ -106,21 +106,26 @@ report_failure(const struct where *w, int op, int side, int err)
 	free(dst);
 }
 
-/* A worker process ended without being asked to. */
+/* A worker process ended without being asked to; how is enum died. */
 void
-report_died(int slot, int status, int replaced)
+report_died(int slot, int status, int how)
 {
-	char how[64];
+	static const char *const after[] = {
+		[DIED_ALONE] = "not replacing it",
+		[DIED_REPLACED] = "started a new one, its unfinished work goes "
+		    "to the others",
+		[DIED_STOPPING] = "the run was ending",
+	};
+	char what[64];
 
 	if (WIFSIGNALED(status))
-		(void)snprintf(how, sizeof(how), "was killed by signal %d (%s)",
+		(void)snprintf(what, sizeof(what), "was killed by signal %d (%s)",
 		    WTERMSIG(status), strsignal(WTERMSIG(status)));
 	else
-		(void)snprintf(how, sizeof(how), "exited with status %d",
+		(void)snprintf(what, sizeof(what), "exited with status %d",
 		    WEXITSTATUS(status));
-	warnx("worker process %d %s; %s", slot, how, replaced ?
-	    "started a new one, its unfinished work goes to the others" :
-	    "not replacing it");
+	warnx("worker process %d %s; %s", slot, what, after[how >= 0 &&
+	    how <= DIED_STOPPING ? how : DIED_ALONE]);
 }
 
 /*

@@ -107,12 +107,20 @@ enum op {
 
 enum side { SIDE_SRC, SIDE_DST };
 
+/* What became of a worker process that died (EV_DIED's bytes). */
+enum died {
+	DIED_ALONE,	/* not replaced: the pool has one process fewer */
+	DIED_REPLACED,	/* a new process took its place */
+	DIED_STOPPING	/* the pool was stopping: none was needed */
+};
+
 enum event_kind {
 	EV_DONE = 1,	/* task finished; err != 0 if it failed */
 	EV_BYTES,	/* bytes copied so far by a long task */
 	EV_ERROR,	/* a failure to report; the task may go on */
 	EV_ENTRIES,	/* a batch of directory entries from a scan */
-	EV_DIED,	/* worker process `worker' died (err: wait status) */
+	EV_DIED,	/* worker process `worker' died (err: wait status,
+			   bytes: enum died) */
 	EV_DATA,	/* TASK_READ's result (see archtask.c) */
 	EV_STAT		/* TF_NOSTAT: the source is not a plain small file;
 			   data is its struct finfo (see filetask.c) */

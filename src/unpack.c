@@ -999,7 +999,7 @@ on_event(struct unpack *u, struct event *ev)
 		task_done(u, ut, ev->err);
 		break;
 	case EV_DIED:
-		report_died(ev->worker, ev->err, ev->bytes != 0);
+		report_died(ev->worker, ev->err, (int)ev->bytes);
 		u->totals.deaths++;
 		for (struct utask *x = u->inflight, *next; x != NULL; x = next) {
 			next = x->next;
@@ -1016,7 +1016,7 @@ on_event(struct unpack *u, struct event *ev)
 				ready_push(u, x);
 			}
 		}
-		if (ev->bytes == 0)
+		if (ev->bytes == DIED_ALONE)
 			u->fatal = 1;
 		break;
 	}
