@@ -405,13 +405,14 @@ meta_apply(const struct runconf *rc, const struct finfo *st, unsigned flags,
 	 * its user.* attributes, so a read-only copy is writable for them
 	 * and gets its real mode after.
 	 */
-	unwritable = xattrs && !rc->is_root && !S_ISLNK(st->mode) &&
-	    !(mode & S_IWUSR);
+	unwritable = xattrs && (rc->preserve & PRESERVE_XATTR) &&
+	    !rc->is_root && !S_ISLNK(st->mode) && !(mode & S_IWUSR);
 	if (!S_ISLNK(st->mode) && (mode != created || unwritable ||
 	    (flags & META_DEFACL)) &&
 	    set_mode(dst, unwritable ? mode | S_IRUSR | S_IWUSR : mode) == -1) {
 		fail(arg, OP_MODE, errno);
 		nfail++;
+		unwritable = 0;		/* the mode is as it was: once is enough */
 	}
 	if (xattrs)
 		nfail += meta_copy_xattrs(rc, src, dst, fail, arg);
