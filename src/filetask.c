@@ -264,6 +264,9 @@ filetask_chunk(struct worker *w, const struct task *t)
 			worker_fail(w, OP_OPEN, SIDE_DST, err, NULL);
 		}
 	}
+	/* Before (no 64 MiB of another file) and after (it may shrink). */
+	if (err == 0)
+		err = same_source(w, t, f.sfd, t->off + t->len);
 	if (err == 0)
 		err = copy_data(w, t, &f, t->off, t->len);
 	if (err == 0)

@@ -521,6 +521,14 @@ on_error(struct plan *p, const struct event *ev)
 {
 	struct task *t = (struct task *)(uintptr_t)ev->task;
 	struct where w = where_of(p, t, ev->name);
+	struct bigfile *bf = t->big;
+
+	/* Every chunk in flight finds a changed file: say it once. */
+	if ((ev->op == OP_REPLACED || ev->op == OP_SHRANK) && bf != NULL) {
+		if (bf->told_changed)
+			return;
+		bf->told_changed = 1;
+	}
 	if (t->kind == TASK_SCAN || t->kind == TASK_DIRMETA ||
 	    ev->op == OP_OPENDIR) {
 		if (ev->name == NULL)

@@ -106,6 +106,40 @@ ring_push(struct plan *p, struct bigfile *bf)
 	p->ring_tail = bf;
 }
 
+static void
+ring_remove(struct plan *p, struct bigfile *bf)
+{
+	struct bigfile *prev = NULL, *r;
+
+	for (r = p->ring; r != NULL && r != bf; r = r->rnext)
+		prev = r;
+	if (r == NULL)
+		return;
+	if (prev != NULL)
+		prev->rnext = bf->rnext;
+	else
+		p->ring = bf->rnext;
+	if (p->ring_tail == bf)
+		p->ring_tail = prev;
+}
+
+/*
+ * A chunk failed, so the copy will be removed: the chunks not handed out
+ * yet never go (a replaced 10 GiB file would fail each of them).
+ */
+static void
+drop_unstarted(struct plan *p, struct bigfile *bf)
+{
+	uint64_t from = (uint64_t)bf->next_chunk * p->rc->chunk_size;
+
+	if (bf->next_chunk >= bf->chunks)
+		return;
+	ring_remove(p, bf);
+	bf->left -= bf->chunks - bf->next_chunk;
+	bf->next_chunk = bf->chunks;
+	p->counts.bytes_done += bf->tmpl->st.size - from;
+}
+
 /*
  * The next chunk to hand out, from the next file in turn that has fewer
  * than its share of the workers on it; or NULL.
@@ -159,6 +193,8 @@ plan_chunk_done(struct plan *p, struct task *t, int err)
 	bf->inflight--;
 	if (err != 0)
 		bf->failed = 1;
+	if (err != 0 && !(t->flags & TF_CREATE))
+		drop_unstarted(p, bf);
 	if ((t->flags & TF_CREATE) && err == 0 && !p->stopping) {
 		bf->next_chunk = 1;
 		ring_push(p, bf);

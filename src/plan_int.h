@@ -39,6 +39,7 @@ struct bigfile {
 	uint32_t	 next_chunk;	/* the next one to hand out */
 	uint32_t	 inflight;	/* chunks out and not yet done */
 	int		 failed;
+	int		 told_changed;	/* "replaced"/"shrank" said once */
 	int		 finishing;	/* tmpl is out as TASK_FINISH */
 	struct bigfile	*next, *prev;
 	struct bigfile	*rnext;		/* in the chunk ring */
