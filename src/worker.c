@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -220,26 +221,34 @@ open_below_mode(int rootfd, const char *path, int mode)
  * Open a source file for reading: never through a final symlink, and
  * O_NONBLOCK so that a file swapped for a fifo cannot hang the worker.
  * O_NONBLOCK also fails with EWOULDBLOCK while another process holds a
- * lease on the file (Samba's oplocks); cp waits until the lease is
- * broken, and so do we, once the name is known to be a regular file.
+ * lease on the file (Samba's oplocks).  cp waits until the lease is
+ * broken, and so do we: the name is pinned with O_PATH, and once that is
+ * a regular file it is opened again through /proc (the same inode, so
+ * nothing swapped in at the name can make the blocking open hang).
  */
 int
 worker_open_source(int dirfd, const char *name)
 {
+	char path[40];
 	struct stat sb;
-	int fd;
+	int fd, pfd, err;
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC);
 	if (fd != -1 || errno != EWOULDBLOCK)
 		return fd;
-	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+	if ((pfd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return -1;
-	if (!S_ISREG(sb.st_mode)) {
+	if (fstat(pfd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", pfd);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	} else {
 		errno = EWOULDBLOCK;
-		return -1;
 	}
-	return openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	err = fd == -1 && errno == ENOENT ? EWOULDBLOCK : errno;
+	(void)close(pfd);	/* ENOENT: no /proc; say what stopped us */
+	errno = err;
+	return fd;
 }
 
 /*
