@@ -150,6 +150,34 @@ read_extents(int fd, uint64_t (*ext)[2], uint32_t next, unsigned char *out,
 	return 0;
 }
 
+/*
+ * A file of several pieces is read through several opens, so each must
+ * find the file that was planned, or the member would be put together
+ * from two files (one renamed over the other, as a log rotation does).
+ * A file of one piece is read through one open, as far as it reaches,
+ * as tar does.
+ */
+static int
+replaced(const struct task *t, int fd, uint64_t end)
+{
+	struct stat sb;
+
+	if (t->off == 0 && end >= t->st.size)
+		return 0;
+	return fstat(fd, &sb) == 0 && ((uint64_t)sb.st_dev != t->st.dev ||
+	    (uint64_t)sb.st_ino != t->st.ino);
+}
+
+/* The answer for a piece of a replaced file: its header alone. */
+static int
+send_replaced(struct worker *w, const struct task *t)
+{
+	struct rdhdr *h = xcalloc(1, sizeof(*h));
+
+	h->flags = RD_REPLACED;
+	return send_data(w, t, (unsigned char *)h, sizeof(*h));
+}
+
 /* TASK_READ: [off, off + len) of a file for the archive writer. */
 int
 archtask_read(struct worker *w, const struct task *t)
@@ -171,6 +199,10 @@ archtask_read(struct worker *w, const struct task *t)
 		err = errno;
 		worker_fail(w, OP_OPEN, SIDE_SRC, err, NULL);
 		return err;
+	}
+	if (replaced(t, fd, end)) {
+		(void)close(fd);
+		return send_replaced(w, t);
 	}
 	/* Per call: several threads of a process run this at once. */
 	ext = xmalloc(MAX_EXTENTS * sizeof(*ext));

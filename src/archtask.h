@@ -16,5 +16,6 @@ struct rdhdr {
 
 #define RD_SPARSE	0x01	/* the file has holes: the map says where */
 #define RD_SHRANK	0x02	/* the file ended before this range did */
+#define RD_REPLACED	0x04	/* not the file planned: no data sent */
 
 #endif

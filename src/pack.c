@@ -83,6 +83,7 @@ struct pitem {
 	struct piece	*pieces;
 	uint64_t	 pos;		/* data written so far */
 	int		 header_done, skip, sparse, finished;
+	int		 changed;	/* shrank or replaced: zeros from here */
 	/* Where workers find it: its directory and name. */
 	uint64_t	 dirid;
 	uint32_t	 root;
@@ -820,6 +821,32 @@ write_zeros(struct pack *k, uint64_t n)
 }
 
 /*
+ * The file shrank or was replaced while its pieces were read: the header
+ * is out, so the rest of the member is zeros, as tar pads a file that
+ * shrank, and it counts as an error, as in tar.  Said once per file.
+ */
+static void
+file_changed(struct pack *k, struct pitem *it, const char *how)
+{
+	if (it->changed)
+		return;
+	it->changed = 1;
+	warnx("'%s' %s while it was read; padded with zeros", it->member,
+	    how);
+	k->counts.errors++;
+}
+
+/* Zeros up to end, the offset of the end of a piece. */
+static int
+pad_piece(struct pack *k, struct pitem *it, uint64_t end)
+{
+	if (it->pos < end && write_zeros(k, end - it->pos) == -1)
+		return -1;
+	it->pos = MAX(it->pos, end);
+	return 0;
+}
+
+/*
  * Write one piece's extents in order, zeros for what lies between (the
  * pax writer drops those that fall in holes).  A piece that could not be
  * read is written as zeros, as tar does for a file that shrank; so is the
@@ -834,11 +861,11 @@ write_piece(struct pack *k, struct pitem *it, uint32_t idx)
 	const unsigned char *ext, *data;
 	struct rdhdr h;
 
-	if (pc->failed || piece_header(pc, &h) == -1) {
-		if (write_zeros(k, end - it->pos) == -1)
-			return -1;
-		it->pos = end;
-		return 0;
+	if (pc->failed || it->changed || piece_header(pc, &h) == -1)
+		return pad_piece(k, it, end);
+	if (h.flags & RD_REPLACED) {
+		file_changed(k, it, "was replaced");
+		return pad_piece(k, it, end);
 	}
 	ext = pc->buf + sizeof(h) + h.xattrlen + 16 * (size_t)h.nmap;
 	data = ext + 16 * (size_t)h.next;
@@ -851,15 +878,13 @@ write_piece(struct pack *k, struct pitem *it, uint32_t idx)
 		data += e[1];
 		it->pos = e[0] + e[1];
 	}
-	if (h.flags & RD_SHRANK)
-		warnx("'%s' shrank while it was read; padded with zeros",
-		    it->member);
-	if (idx + 1 < it->npieces || it->pos >= end || it->sparse)
+	if (h.flags & RD_SHRANK) {
+		file_changed(k, it, "shrank");
+		return pad_piece(k, it, end);
+	}
+	if (idx + 1 < it->npieces || it->sparse)
 		return 0;
-	if (write_zeros(k, end - it->pos) == -1)
-		return -1;
-	it->pos = end;
-	return 0;
+	return pad_piece(k, it, end);
 }
 
 static void
@@ -926,6 +951,16 @@ item_done(struct pack *k, struct pitem *it)
 	}
 }
 
+/* Whether the first piece found another file than the one planned. */
+static int
+first_replaced(const struct pitem *it)
+{
+	struct rdhdr h;
+
+	return piece_header(&it->pieces[0], &h) == 0 &&
+	    (h.flags & RD_REPLACED);
+}
+
 /* Write every member at the head whose data is here.  -1: fatal. */
 static int
 drain(struct pack *k)
@@ -940,6 +975,13 @@ drain(struct pack *k)
 			return 0;	/* the header waits for the first read */
 		if (is_data && it->pieces[0].failed && !it->header_done)
 			it->skip = 1;	/* unreadable: left out, reported */
+		if (is_data && !it->header_done && !it->skip &&
+		    first_replaced(it)) {
+			warnx("'%s' is left out: it was replaced while it "
+			    "was read", it->member);
+			k->counts.errors++;
+			it->skip = 1;
+		}
 		if (!it->skip && !it->header_done && write_header(k, it) == -1)
 			return -1;
 		while (!it->skip && is_data && it->written < it->npieces) {
