@@ -106,6 +106,18 @@ ring_push(struct plan *p, struct bigfile *bf)
 	p->ring_tail = bf;
 }
 
+/* Unlink bf, which follows prev (NULL: bf is first), from the ring. */
+static void
+ring_unlink(struct plan *p, struct bigfile *prev, struct bigfile *bf)
+{
+	if (prev != NULL)
+		prev->rnext = bf->rnext;
+	else
+		p->ring = bf->rnext;
+	if (p->ring_tail == bf)
+		p->ring_tail = prev;
+}
+
 static void
 ring_remove(struct plan *p, struct bigfile *bf)
 {
@@ -113,14 +125,8 @@ ring_remove(struct plan *p, struct bigfile *bf)
 
 	for (r = p->ring; r != NULL && r != bf; r = r->rnext)
 		prev = r;
-	if (r == NULL)
-		return;
-	if (prev != NULL)
-		prev->rnext = bf->rnext;
-	else
-		p->ring = bf->rnext;
-	if (p->ring_tail == bf)
-		p->ring_tail = prev;
+	if (r != NULL)
+		ring_unlink(p, prev, bf);
 }
 
 /*
@@ -161,12 +167,7 @@ plan_next_chunk(struct plan *p)
 		prev = bf;
 	if (bf == NULL)
 		return NULL;
-	if (prev != NULL)
-		prev->rnext = bf->rnext;
-	else
-		p->ring = bf->rnext;
-	if (p->ring_tail == bf)
-		p->ring_tail = prev;
+	ring_unlink(p, prev, bf);
 	t = chunk_task(p, bf, bf->next_chunk++);
 	if (bf->next_chunk < bf->chunks)
 		ring_push(p, bf);
