@@ -197,7 +197,8 @@ archtask_read(struct worker *w, const struct task *t)
 	}
 	if ((fd = worker_open_source(srcdir, t->name)) == -1) {
 		err = errno;
-		worker_fail(w, OP_OPEN, SIDE_SRC, err, NULL);
+		if (err != ECANCELED)
+			worker_fail(w, OP_OPEN, SIDE_SRC, err, NULL);
 		return err;
 	}
 	if (replaced(t, fd, end)) {

@@ -41,7 +41,8 @@ open_ends(struct worker *w, const struct task *t, struct ftask *f)
 		return errno;
 	}
 	if ((f->sfd = worker_open_source(f->srcdir, t->name)) == -1) {
-		worker_fail(w, OP_OPEN, SIDE_SRC, errno, NULL);
+		if (errno != ECANCELED)
+			worker_fail(w, OP_OPEN, SIDE_SRC, errno, NULL);
 		return errno;
 	}
 	return 0;

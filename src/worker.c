@@ -224,7 +224,9 @@ open_below_mode(int rootfd, const char *path, int mode)
  * lease on the file (Samba's oplocks).  cp waits until the lease is
  * broken, and so do we: the name is pinned with O_PATH, and once that is
  * a regular file it is opened again through /proc (the same inode, so
- * nothing swapped in at the name can make the blocking open hang).
+ * nothing swapped in at the name can make the blocking open hang).  A
+ * stop signal (fork, mixed) ends the wait with ECANCELED, which is not
+ * reported; a thread waits until the open returns.
  */
 int
 worker_open_source(int dirfd, const char *name)
@@ -241,7 +243,11 @@ worker_open_source(int dirfd, const char *name)
 		return -1;
 	if (fstat(pfd, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", pfd);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		while ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 &&
+		    errno == EINTR && !worker_stopping())
+			;
+		if (fd == -1 && errno == EINTR)
+			errno = ECANCELED;
 	} else {
 		errno = EWOULDBLOCK;
 	}

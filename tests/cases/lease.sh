@@ -1,14 +1,19 @@
 # backends: once
 # A file another process holds a write lease on (as Samba's oplocks do) is
 # copied once the lease is broken, as cp does, not failed with "Resource
-# temporarily unavailable".  The holder gives the lease up 0.3 s after
-# being told to.
+# temporarily unavailable".  The holder gives the lease up HOLD seconds
+# after being told to.  An interrupt while a fork worker waits for it
+# stops the run at once, with no error for the open it cut short.
 . "$TESTLIB"
 
 mkdir src
 echo leased > src/f
 echo plain > src/g
-python3 - src/f <<'PY' > holder.out 2>&1 &
+
+# hold SECONDS: take a write lease on src/f in the background ($holder).
+hold() {
+	rm -f ready holder.out
+	HOLD=$1 python3 - src/f <<'PY' > holder.out 2>&1 &
 import fcntl, os, signal, sys, time
 F_SETLEASE = 1024
 broken = []
@@ -24,19 +29,22 @@ end = time.time() + 20
 while not broken and time.time() < end:
     time.sleep(0.01)
 print("broken" if broken else "never")
-time.sleep(0.3)
+time.sleep(float(os.environ["HOLD"]))
 fcntl.fcntl(fd, F_SETLEASE, fcntl.F_UNLCK)
 PY
-holder=$!
-for i in $(seq 1 100); do
-	[ -e ready ] && break
-	grep -q nolease holder.out 2>/dev/null && break
-	sleep 0.05
-done
-if ! [ -e ready ]; then
-	wait $holder
-	skip "no write lease here: $(cat holder.out)"
-fi
+	holder=$!
+	for i in $(seq 1 100); do
+		[ -e ready ] && break
+		grep -q nolease holder.out 2>/dev/null && break
+		sleep 0.05
+	done
+	if ! [ -e ready ]; then
+		wait $holder
+		skip "no write lease here: $(cat holder.out)"
+	fi
+}
+
+hold 0.3
 "$PCOPY" --backend="$BACKEND" src dst 2> err
 rc=$?
 wait $holder
@@ -44,4 +52,21 @@ wait $holder
 grep -q broken holder.out || fail "the lease was not broken: $(cat holder.out)"
 [ "$(cat dst/f)" = leased ] && [ "$(cat dst/g)" = plain ] ||
     fail "not copied"
+
+# Interrupted while a fork worker waits: out long before the holder lets go.
+rm -rf dst
+hold 6
+start=$(date +%s%N)
+"$PCOPY" --backend=fork src dst 2> err &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+wait $holder
+[ $rc -eq 130 ] || fail "interrupted: exit $rc, not 130: $(cat err)"
+[ $ms -lt 4000 ] || fail "interrupted: it took $ms ms to stop"
+grep -q 'cannot open' err && fail "interrupted: an error for the open: $(cat err)"
+[ -e dst/f ] && fail "interrupted: dst/f was left"
 exit 0
