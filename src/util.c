@@ -149,7 +149,8 @@ vwarnc(int err, const char *fmt, va_list ap)
 	va_copy(again, ap);
 	n = format_line(stackbuf, sizeof(stackbuf), err, fmt, ap);
 	if (n >= sizeof(stackbuf) && (big = malloc(n + 1)) != NULL) {
-		n = format_line(big, n + 1, err, fmt, again);
+		/* Never more than the buffer holds, whatever the args did. */
+		n = MIN(format_line(big, n + 1, err, fmt, again), n);
 		line = big;
 	} else if (n >= sizeof(stackbuf)) {
 		n = sizeof(stackbuf) - 1;	/* no memory: cut it */
