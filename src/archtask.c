@@ -160,12 +160,9 @@ read_extents(int fd, uint64_t (*ext)[2], uint32_t next, unsigned char *out,
 static int
 replaced(const struct task *t, int fd, uint64_t end)
 {
-	struct stat sb;
-
-	if (t->off == 0 && end >= t->st.size)
-		return 0;
-	return fstat(fd, &sb) == 0 && ((uint64_t)sb.st_dev != t->st.dev ||
-	    (uint64_t)sb.st_ino != t->st.ino);
+	/* A short file is found by the read itself (RD_SHRANK). */
+	return (t->off > 0 || end < t->st.size) &&
+	    worker_source_changed(fd, &t->st, 0) == OP_REPLACED;
 }
 
 /* The answer for a piece of a replaced file: its header alone. */

@@ -224,19 +224,14 @@ chunk_flags(const struct task *t)
 static int
 same_source(struct worker *w, const struct task *t, int sfd, uint64_t end)
 {
-	struct stat sb;
+	int changed = worker_source_changed(sfd, &t->st, end);
 
-	if (fstat(sfd, &sb) == -1) {
+	if (changed == -1) {
 		worker_fail(w, OP_STAT, SIDE_SRC, errno, NULL);
 		return errno;
 	}
-	if ((uint64_t)sb.st_dev != t->st.dev ||
-	    (uint64_t)sb.st_ino != t->st.ino) {
-		worker_fail(w, OP_REPLACED, SIDE_SRC, ESTALE, NULL);
-		return ESTALE;
-	}
-	if ((uint64_t)sb.st_size < end) {
-		worker_fail(w, OP_SHRANK, SIDE_SRC, ESTALE, NULL);
+	if (changed != 0) {
+		worker_fail(w, changed, SIDE_SRC, ESTALE, NULL);
 		return ESTALE;
 	}
 	return 0;

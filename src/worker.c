@@ -258,6 +258,25 @@ worker_open_source(int dirfd, const char *name)
 }
 
 /*
+ * Whether fd, a source opened again by name, is no longer the file st was
+ * planned from: 0 when it is that file (same dev and ino) and holds at
+ * least end bytes, else OP_REPLACED or OP_SHRANK; -1 (errno set) when it
+ * cannot be told.  A file copied or archived in pieces is opened once per
+ * piece, and the pieces must all be of the planned file.
+ */
+int
+worker_source_changed(int fd, const struct finfo *st, uint64_t end)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) == -1)
+		return -1;
+	if ((uint64_t)sb.st_dev != st->dev || (uint64_t)sb.st_ino != st->ino)
+		return OP_REPLACED;
+	return (uint64_t)sb.st_size < end ? OP_SHRANK : 0;
+}
+
+/*
  * Open the directory at path below rootfd; returns a new descriptor, or
  * -1 with errno set.
  */

@@ -109,6 +109,7 @@ int	worker_src_dir_at(struct worker *, const struct dirref *, uint64_t);
 void	worker_src_dir_moved(struct worker *, const struct dirref *);
 int	worker_dst_dir_opath(struct worker *, const struct dirref *);
 int	worker_open_source(int, const char *);
+int	worker_source_changed(int, const struct finfo *, uint64_t);
 int	worker_open_below(int, const char *);
 int	worker_open_below_path(int, const char *);
 int	worker_dst_defacl(struct worker *, const struct dirref *, int);
