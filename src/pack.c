@@ -803,6 +803,15 @@ write_header(struct pack *k, struct pitem *it)
 	/* ARCHIVE_WARN: a name stored as bytes, not UTF-8; that is fine. */
 	if (r < ARCHIVE_WARN)
 		return -1;
+	/*
+	 * The pax writer puts a sparse member's map (GNU sparse 1.0) at the
+	 * start of its data, on the first archive_write_data() call.  A file
+	 * that is all hole has no data to write: without this call the
+	 * header would promise a map that never comes, and every member
+	 * after it would be read from the wrong offset.
+	 */
+	if (it->sparse && archive_write_data(k->a, k->zeros, 0) < 0)
+		return -1;
 	it->header_done = 1;
 	return 0;
 }
