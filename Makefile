@@ -5,8 +5,11 @@
 #   make check      unit and integration tests, again under ASan+UBSan and
 #                   the threaded code under TSan; ends "N passed, N failed"
 #   make demo       copy a generated sample tree with the progress bar
+#   make bench      the benchmark (tests/bench/bench.py)
+#   make fuzz       the fuzzers, FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR= (binary and man page)
 #   make WERROR=1   warnings are errors (CI)
+#   make packages   the Debian packages the build and the tests need
 
 VERSION  = 0.1.0
 PREFIX  ?= /usr/local
@@ -19,34 +22,35 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 STD      = -std=c11
-DEFS     = -D_GNU_SOURCE -DPCOPY_VERSION=\"$(VERSION)\"
-# Recursive (=): evaluated when a recipe runs, after the deps check.
-PKG_CFLAGS = $(shell pkg-config --cflags libarchive)
-PKG_LIBS   = $(shell pkg-config --libs libarchive)
-LDLIBS   = $(PKG_LIBS) -lpthread
+# Recursive (=): pkg-config runs when a recipe needs it, after the deps
+# check has installed what was missing.
+PKG_CFLAGS = $(shell pkg-config --cflags libarchive libxxhash)
+PKG_LIBS   = $(shell pkg-config --libs libarchive libxxhash)
+# Every variant compiles with these; a user's CPPFLAGS are kept.
+ALL_CPPFLAGS = -Isrc -D_GNU_SOURCE -DPCOPY_VERSION=\"$(VERSION)\" \
+	       $(PKG_CFLAGS) $(CPPFLAGS)
+DEPFLAGS = -MMD -MP
+LDLIBS   = $(PKG_LIBS) -pthread
 
 ASAN     = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 TSAN     = -O1 -g -fsanitize=thread
-
-SRCS     = $(wildcard src/*.c)
-HDRS     = $(wildcard src/*.h)
-LIBSRCS  = $(filter-out src/pcopy.c,$(SRCS))
-UNITS    = $(basename $(notdir $(wildcard tests/unit/test_*.c)))
-
-OBJ      = .build/obj
-AOBJ     = .build/asan
-TOBJ     = .build/tsan
-FOBJ     = .build/fuzz
 FUZZ_CC  = clang
-FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SAN = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
 
-# Debian package : command or pc=pkg-config module that shows it is there.
-BUILD_DEPS = gcc:gcc make:make pkg-config:pkg-config libarchive-dev:pc=libarchive
+SRCS     = $(sort $(wildcard src/*.c src/*/*.c))
+LIBSRCS  = $(filter-out src/cli/main.c,$(SRCS))
+UNITS    = $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+
+# Debian package : a command, pc=pkg-config module or glob=path that
+# shows it is there.  .ci/run installs the same list (make packages).
+BUILD_DEPS = gcc:gcc make:make pkg-config:pkg-config libc6-dev:glob=/usr/include/stdio.h \
+	     libarchive-dev:pc=libarchive libxxhash-dev:pc=libxxhash
 TEST_DEPS  = attr:getfattr acl:getfacl python3:python3 procps:pgrep \
 	     bsdutils:script util-linux:setpriv libarchive-tools:bsdtar \
 	     zstd:zstd xz-utils:xz cpio:cpio bzip2:bzip2 clang:clang \
+	     groff-base:groff man-db:man \
 	     libclang-rt-14-dev:glob=/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a
 
 define need
@@ -72,12 +76,16 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-.PHONY: all deps test-deps check unit demo bench fuzz install uninstall clean
+.PHONY: all deps test-deps packages check unit demo bench fuzz install \
+	uninstall clean
 
 all: pcopy
 
 deps: .build/deps-build.ok
 test-deps: .build/deps-test.ok
+
+packages:
+	@for d in $(BUILD_DEPS) $(TEST_DEPS); do echo "$${d%%:*}"; done
 
 .build/deps-build.ok:
 	@$(call need,$(BUILD_DEPS))
@@ -87,60 +95,66 @@ test-deps: .build/deps-test.ok
 	@$(call need,$(TEST_DEPS))
 	@touch $@
 
-pcopy: $(SRCS:src/%.c=$(OBJ)/%.o)
+# One compile rule per build variant, from one template: the object
+# directory, the compiler, its flags and the packages it needs first.  Header dependencies come from
+# the compiler (-MMD -MP).
+define variant
+$(1)/%.o: src/%.c | $(4)
+	@mkdir -p $$(@D)
+	$(2) $$(STD) $$(ALL_CPPFLAGS) $(3) $$(WARN) -pthread $$(DEPFLAGS) \
+	    -c -o $$@ $$<
+endef
+$(eval $(call variant,.build/obj,$$(CC),$$(CFLAGS),.build/deps-build.ok))
+$(eval $(call variant,.build/asan,$$(CC),$$(ASAN),.build/deps-build.ok))
+$(eval $(call variant,.build/tsan,$$(CC),$$(TSAN),.build/deps-build.ok))
+$(eval $(call variant,.build/fuzz,$$(FUZZ_CC),$$(FUZZ_SAN) \
+    -fsanitize=fuzzer-no-link,.build/deps-test.ok))
+
+OBJS = $(SRCS:src/%.c=$(1)/%.o)
+LIBOBJS = $(LIBSRCS:src/%.c=$(1)/%.o)
+
+pcopy: $(call OBJS,.build/obj)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OBJ)/%.o: src/%.c $(HDRS) | .build/deps-build.ok
-	@mkdir -p $(OBJ)
-	$(CC) $(STD) $(DEFS) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+.build/asan/pcopy: $(call OBJS,.build/asan)
+	$(CC) $(ASAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(AOBJ)/%.o: src/%.c $(HDRS) | .build/deps-build.ok
-	@mkdir -p $(AOBJ)
-	$(CC) $(STD) $(DEFS) $(PKG_CFLAGS) $(ASAN) $(WARN) -c -o $@ $<
+.build/tsan/pcopy: $(call OBJS,.build/tsan)
+	$(CC) $(TSAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TOBJ)/%.o: src/%.c $(HDRS) | .build/deps-build.ok
-	@mkdir -p $(TOBJ)
-	$(CC) $(STD) $(DEFS) $(PKG_CFLAGS) $(TSAN) $(WARN) -c -o $@ $<
+# Unit tests link the whole engine but main(); tests/unit/fake.[ch] is
+# the scripted backend the coordinator tests drive.
+UNIT_HELPERS = $(wildcard tests/unit/fake.c)
+.build/asan/test_%: tests/unit/test_%.c $(UNIT_HELPERS) $(call LIBOBJS,.build/asan)
+	$(CC) $(STD) $(ALL_CPPFLAGS) -Itests/unit $(ASAN) $(WARN) -pthread \
+	    $(DEPFLAGS) -o $@ $< $(UNIT_HELPERS) $(call LIBOBJS,.build/asan) $(LDLIBS)
 
-$(AOBJ)/pcopy: $(SRCS:src/%.c=$(AOBJ)/%.o)
-	$(CC) $(ASAN) -o $@ $^ $(LDLIBS)
+.build/tsan/test_%: tests/unit/test_%.c $(UNIT_HELPERS) $(call LIBOBJS,.build/tsan)
+	$(CC) $(STD) $(ALL_CPPFLAGS) -Itests/unit $(TSAN) $(WARN) -pthread \
+	    $(DEPFLAGS) -o $@ $< $(UNIT_HELPERS) $(call LIBOBJS,.build/tsan) $(LDLIBS)
 
-$(TOBJ)/pcopy: $(SRCS:src/%.c=$(TOBJ)/%.o)
-	$(CC) $(TSAN) -o $@ $^ $(LDLIBS)
-
-$(AOBJ)/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBSRCS:src/%.c=$(AOBJ)/%.o)
-	$(CC) $(STD) $(DEFS) -Isrc $(PKG_CFLAGS) $(ASAN) $(WARN) -o $@ $< \
-	    $(LIBSRCS:src/%.c=$(AOBJ)/%.o) $(LDLIBS)
-
-$(TOBJ)/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIBSRCS:src/%.c=$(TOBJ)/%.o)
-	$(CC) $(STD) $(DEFS) -Isrc $(PKG_CFLAGS) $(TSAN) $(WARN) -o $@ $< \
-	    $(LIBSRCS:src/%.c=$(TOBJ)/%.o) $(LDLIBS)
-
-unit: $(UNITS:%=$(AOBJ)/%) $(TOBJ)/test_queue
+unit: $(UNITS:%=.build/asan/%) .build/tsan/test_queue
 
 # The fuzz target of the extraction path (libFuzzer, clang).
-$(FOBJ)/%.o: src/%.c $(HDRS) | .build/deps-test.ok
-	@mkdir -p $(FOBJ)
-	$(FUZZ_CC) $(STD) $(DEFS) $(PKG_CFLAGS) -g -O1 \
-	    -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
-
-$(FOBJ)/fuzz_unpack: tests/fuzz/fuzz_unpack.c $(LIBSRCS:src/%.c=$(FOBJ)/%.o)
-	$(FUZZ_CC) $(STD) $(DEFS) -Isrc $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer \
-	    $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+.build/fuzz/fuzz_unpack: tests/fuzz/fuzz_unpack.c $(UNIT_HELPERS) \
+    $(call LIBOBJS,.build/fuzz) | .build/deps-test.ok
+	$(FUZZ_CC) $(STD) $(ALL_CPPFLAGS) -Itests/unit $(FUZZ_SAN) \
+	    -fsanitize=fuzzer -o $@ $< $(UNIT_HELPERS) \
+	    $(call LIBOBJS,.build/fuzz) $(LDLIBS)
 
 # Fuzz for FUZZ_SECONDS; new inputs go to .build/fuzz/corpus, the seeds
 # in tests/fuzz/corpus stay as they are.
-fuzz: $(FOBJ)/fuzz_unpack
-	@mkdir -p $(FOBJ)/corpus
-	$(FOBJ)/fuzz_unpack -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-	    -rss_limit_mb=2048 -timeout=10 $(FOBJ)/corpus tests/fuzz/corpus
+fuzz: .build/fuzz/fuzz_unpack
+	@mkdir -p .build/fuzz/corpus
+	.build/fuzz/fuzz_unpack -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    -rss_limit_mb=2048 -timeout=10 .build/fuzz/corpus tests/fuzz/corpus
 
 .build/treecmp: tests/tools/treecmp.c | .build/deps-build.ok
 	$(CC) -O2 -g $(WARN) -o $@ $<
 
-check: .build/deps-test.ok pcopy unit .build/treecmp $(AOBJ)/pcopy \
-    $(TOBJ)/pcopy $(FOBJ)/fuzz_unpack
-	@UNITS="$(UNITS)" FUZZ_UNPACK=$(FOBJ)/fuzz_unpack tests/check.sh
+check: .build/deps-test.ok pcopy unit .build/treecmp .build/asan/pcopy \
+    .build/tsan/pcopy .build/fuzz/fuzz_unpack
+	@UNITS="$(UNITS)" FUZZ_UNPACK=.build/fuzz/fuzz_unpack tests/check.sh
 
 demo: pcopy
 	@tests/demo.sh ./pcopy
@@ -160,10 +174,13 @@ bench: pcopy .build/floor
 install: pcopy
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 pcopy $(DESTDIR)$(BINDIR)/pcopy
-	install -m 644 man/pcopy.1 $(DESTDIR)$(MANDIR)/man1/pcopy.1
+	sed 's/@VERSION@/$(VERSION)/' man/pcopy.1 > $(DESTDIR)$(MANDIR)/man1/pcopy.1
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/pcopy.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pcopy $(DESTDIR)$(MANDIR)/man1/pcopy.1
 
 clean:
 	rm -rf .build pcopy
+
+-include $(wildcard .build/*/*.d .build/*/*/*.d)

@@ -109,6 +109,9 @@ msg_set_hook(void (*hook)(void *), void *arg)
  * Format "pcopy: MESSAGE: REASON\n" into buf (REASON left out when err is
  * 0), as much as fits.  Returns the length of the whole line.
  */
+static size_t format_line(char *, size_t, int, const char *, va_list)
+    __attribute__((format(printf, 4, 0)));
+
 static size_t
 format_line(char *buf, size_t len, int err, const char *fmt, va_list ap)
 {
@@ -250,6 +253,56 @@ read_full(int fd, void *buf, size_t len)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+/*
+ * Check a path from outside (an archive member's, a --files-from line)
+ * that must stay below where it is used, and write its clean form to out:
+ * relative, no "..", no empty name; "." and empty components dropped
+ * ("./a//b/" -> "a/b").  The root itself ("." or "./") gives ".".
+ * Returns 0, or -1 with errno EINVAL (unsafe) or ENAMETOOLONG.
+ */
+int
+path_safe_relative(const char *in, char *out, size_t outsz)
+{
+	const char *p = in, *s;
+	size_t o = 0, n;
+
+	if (in == NULL || *in == '\0' || *in == '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	while (*p != '\0') {
+		s = p;
+		while (*p != '\0' && *p != '/')
+			p++;
+		n = (size_t)(p - s);
+		if (*p == '/')
+			p++;
+		if (n == 0 || (n == 1 && s[0] == '.'))
+			continue;
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			errno = EINVAL;
+			return -1;
+		}
+		if (n > 255 || o + n + 2 > outsz) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (o > 0)
+			out[o++] = '/';
+		memcpy(out + o, s, n);
+		o += n;
+	}
+	if (o == 0) {
+		if (outsz < 2) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		out[o++] = '.';
+	}
+	out[o] = '\0';
+	return 0;
 }
 
 /* Join two path parts with exactly one slash between them. */

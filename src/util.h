@@ -49,6 +49,7 @@ char	*path_join(const char *, const char *);
 char	*path_dirname(const char *);
 char	*path_basename(const char *);
 char	*path_quote(const char *);
+int	 path_safe_relative(const char *, char *, size_t);
 
 int	 parse_size(const char *, uint64_t *);
 double	 now_seconds(void);

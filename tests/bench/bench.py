@@ -206,12 +206,15 @@ def timed_floor(argv):
     return float(m.group(1)), 0
 
 
-def commands(pcopy, jobs, scaling, have_rsync, floor=None):
+def commands(pcopy, jobs, scaling, have_rsync, floor=None, baseline=None):
     """(label, kind, build(src, dst) -> (argv or str, shell))"""
     cmds = []
     for b in ("threads", "fork", "mixed"):
         cmds.append(("pcopy %s" % b, "pcopy",
                      lambda s, d, b=b: ([pcopy, "-q", "-b", b, s, d], False)))
+        if baseline:
+            cmds.append(("baseline %s" % b, "other",
+                         lambda s, d, b=b: ([baseline, "-q", "-b", b, s, d], False)))
     cmds.append(("cp -a", "ref", lambda s, d: (["cp", "-a", s, d], False)))
     cmds.append(("tar | tar", "other", lambda s, d: (
         "mkdir '%s' && tar -C '%s' -cf - . | tar -C '%s' -xf -" % (d, s, d), True)))
@@ -468,6 +471,8 @@ def main():
     ap.add_argument("--pcopy", default=os.path.join(TOP, "pcopy"))
     ap.add_argument("--floor", default="",
                     help="floor.c binary: run it beside the others (make bench does)")
+    ap.add_argument("--baseline", default="",
+                    help="another pcopy binary (an older build) to time beside this one")
     ap.add_argument("--rss", action="store_true")
     ap.add_argument("--growth", action="store_true",
                     help="time against the number of files and of bytes")
@@ -478,6 +483,7 @@ def main():
         args.workloads = "small,big2g"
     args.pcopy = os.path.abspath(args.pcopy)
     args.floor = os.path.abspath(args.floor) if args.floor else None
+    args.baseline = os.path.abspath(args.baseline) if args.baseline else None
     args.dsts = dict(kv.split("=", 1) for kv in args.dst.split(","))
     jobs = [int(j) for j in args.jobs.split(",") if j]
     os.makedirs(args.out, exist_ok=True)
@@ -529,7 +535,7 @@ def main():
                                         shutil.which("bsdtar") is not None)
             else:
                 cmds = commands(args.pcopy, jobs, name in args.scaling.split(","), have_rsync,
-                                args.floor)
+                                args.floor, args.baseline)
             if args.only:
                 cmds = [c for c in cmds if re.search(args.only, c[0])
                         or c[0] in ("cp -a", "floor")]

@@ -4,8 +4,8 @@
  */
 #include <stdarg.h>
 
-#include "backend.h"
-#include "options.h"
+#include "engine/backend.h"
+#include "cli/options.h"
 #include "unit.h"
 
 static char errbuf[256];

@@ -4,7 +4,7 @@
  */
 #include <stdint.h>
 
-#include "progress.h"
+#include "cli/progress.h"
 #include "unit.h"
 
 static struct counts

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "queue.h"
+#include "engine/queue.h"
 #include "unit.h"
 
 #define PRODUCERS	4

@@ -1,6 +1,7 @@
 /*
- * test_util.c - path joining and splitting, quoting, size parsing, and
- * messages of any length.
+ * test_util.c - path joining and splitting, quoting, size parsing, the
+ * check that keeps outside paths (archive members, file lists) below
+ * where they are used, and messages of any length.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -70,6 +71,70 @@ check_messages(void)
 	}
 }
 
+/* path_safe_relative(in): the clean path, or NULL with errno. */
+static const char *
+safe(const char *in, int *err)
+{
+	static char out[64];
+
+	*err = 0;
+	if (path_safe_relative(in, out, sizeof(out)) == -1) {
+		*err = errno;
+		return NULL;
+	}
+	return out;
+}
+
+static void
+check_safe_paths(void)
+{
+	static const struct {
+		const char *in, *want;
+		int err;
+	} cases[] = {
+		{ "a/b", "a/b", 0 },
+		{ "./a//b/", "a/b", 0 },
+		{ ".", ".", 0 },
+		{ "./", ".", 0 },
+		{ "a/./b/.", "a/b", 0 },
+		{ "..a/b..", "..a/b..", 0 },
+		{ "...", "...", 0 },
+		{ "/etc/passwd", NULL, EINVAL },
+		{ "../x", NULL, EINVAL },
+		{ "a/../../x", NULL, EINVAL },
+		{ "a/..", NULL, EINVAL },
+		{ "..", NULL, EINVAL },
+		{ "", NULL, EINVAL },
+		{ "//x", NULL, EINVAL },
+		{ "a/0123456789012345678901234567890123456789"
+		    "012345678901234567890123456789", NULL, ENAMETOOLONG },
+	};
+	char name[300];
+	int err;
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		const char *got = safe(cases[i].in, &err);
+
+		if (cases[i].want != NULL) {
+			CHECK(got != NULL && strcmp(got, cases[i].want) == 0);
+		} else {
+			CHECK(got == NULL && err == cases[i].err);
+		}
+	}
+	CHECK(safe(NULL, &err) == NULL && err == EINVAL);
+	/* A name longer than any file system allows. */
+	memset(name, 'n', 256);
+	name[256] = '\0';
+	{
+		char big[600];
+
+		CHECK(path_safe_relative(name, big, sizeof(big)) == -1 &&
+		    errno == ENAMETOOLONG);
+		name[255] = '\0';
+		CHECK(path_safe_relative(name, big, sizeof(big)) == 0);
+	}
+}
+
 int
 main(void)
 {
@@ -111,5 +176,6 @@ main(void)
 	CHECK(parse_size("99999999999999999999", &v) == -1);
 	CHECK(parse_size("20000000E", &v) == -1 && errno == ERANGE);
 	check_messages();
+	check_safe_paths();
 	return unit_end("test_util");
 }

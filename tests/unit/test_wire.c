@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "task.h"
+#include "engine/task.h"
 #include "unit.h"
-#include "wire.h"
+#include "engine/wire.h"
 
 static struct task
 sample_task(void)
