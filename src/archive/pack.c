@@ -1106,8 +1106,8 @@ const struct job_ops pack_job = {
 /* ---- the run ---- */
 
 /*
- * Open where the archive goes: stdout (never a terminal), or a temporary
- * beside the named file.  Returns 0, or -1 (reported).
+ * Open where the archive goes: stdout, or a temporary beside the named
+ * file.  Returns 0, or -1 (reported).
  */
 static int
 open_output(struct pack *k, dev_t *dev, ino_t *ino)
@@ -1116,10 +1116,6 @@ open_output(struct pack *k, dev_t *dev, ino_t *ino)
 	struct stat st;
 
 	if (strcmp(k->out, "-") == 0) {
-		if (isatty(STDOUT_FILENO)) {
-			warnx("will not write an archive to a terminal");
-			return -1;
-		}
 		k->outfd = STDOUT_FILENO;
 		k->to_stdout = 1;
 	} else {

@@ -192,6 +192,16 @@ archive_fail(struct unpack *u)
 	u->counts->errors++;
 }
 
+/* -v: name in the directory at dir (below DST), or dir itself. */
+static void
+say(struct unpack *u, const char *dir, const char *name)
+{
+	struct where w = { &u->rc->roots[0], dir, name, NULL };
+
+	if (u->verbose && report_verbose(&w, u->nul) == -1)
+		u->counts->errors++;
+}
+
 static void
 member_error(struct unpack *u, const char *member, int err, const char *what)
 {
@@ -217,6 +227,7 @@ dir_add(struct unpack *u, const char *path, struct udir *parent, int fresh)
 	strtab_put(u->dirs, d->path, d);
 	d->anext = u->alldirs;
 	u->alldirs = d;
+	say(u, d->path, NULL);
 	return d;
 }
 
@@ -398,54 +409,70 @@ set_xattrs(struct utask *ut, const struct xblob *b)
 
 /* ---- a member's metadata ---- */
 
-/* The local id for a member's owner: by name as tar does, else number. */
-static void
-owner_of(struct archive_entry *e, struct finfo *st)
+/*
+ * The local id of a member's owner or group: by name as tar does, else
+ * its number.  last and lastid keep the last name looked up.
+ */
+static int64_t
+local_id(const char *name, int64_t num, int group, char *last, size_t lastsz,
+    int64_t *lastid)
 {
-	static char lastu[64], lastg[64];
-	static uint32_t lastuid, lastgid;
-	static int haveu, haveg;
-	const char *un = archive_entry_uname(e), *gn = archive_entry_gname(e);
 	struct passwd *pw;
 	struct group *gr;
 
-	st->uid = (uint32_t)archive_entry_uid(e);
-	st->gid = (uint32_t)archive_entry_gid(e);
-	/* Names, as tar does; the last one looked up is kept. */
-	if (un != NULL && *un != '\0') {
-		if (!haveu || strcmp(un, lastu) != 0) {
-			pw = getpwnam(un);
-			haveu = pw != NULL && strlen(un) < sizeof(lastu);
-			if (haveu) {
-				(void)snprintf(lastu, sizeof(lastu), "%s", un);
-				lastuid = pw->pw_uid;
-			}
+	if (name == NULL || *name == '\0' || strlen(name) >= lastsz)
+		return num;
+	if (strcmp(name, last) != 0) {
+		if (group) {
+			gr = getgrnam(name);
+			*lastid = gr != NULL ? (int64_t)gr->gr_gid : -2;
+		} else {
+			pw = getpwnam(name);
+			*lastid = pw != NULL ? (int64_t)pw->pw_uid : -2;
 		}
-		if (haveu && strcmp(un, lastu) == 0)
-			st->uid = lastuid;
+		(void)snprintf(last, lastsz, "%s", name);
 	}
-	if (gn != NULL && *gn != '\0') {
-		if (!haveg || strcmp(gn, lastg) != 0) {
-			gr = getgrnam(gn);
-			haveg = gr != NULL && strlen(gn) < sizeof(lastg);
-			if (haveg) {
-				(void)snprintf(lastg, sizeof(lastg), "%s", gn);
-				lastgid = gr->gr_gid;
-			}
-		}
-		if (haveg && strcmp(gn, lastg) == 0)
-			st->gid = lastgid;
-	}
+	return *lastid == -2 ? num : *lastid;
 }
 
-static void
-finfo_of(struct archive_entry *e, struct finfo *st)
+/*
+ * A member's owner and group.  An id that no uid_t can hold (negative,
+ * or 2^32 - 1 and above) is not wrapped: the member gets ours, and is
+ * reported, as tar does.  Returns -1 when one was out of range.
+ */
+static int
+owner_of(const struct unpack *u, struct archive_entry *e, struct finfo *st)
+{
+	static char lastu[64], lastg[64];
+	static int64_t lastuid, lastgid;
+	int64_t uid = local_id(archive_entry_uname(e), archive_entry_uid(e),
+	    0, lastu, sizeof(lastu), &lastuid);
+	int64_t gid = local_id(archive_entry_gname(e), archive_entry_gid(e),
+	    1, lastg, sizeof(lastg), &lastgid);
+	int rv = 0;
+
+	if (uid < 0 || uid >= UINT32_MAX) {
+		uid = u->rc->euid;
+		rv = -1;
+	}
+	if (gid < 0 || gid >= UINT32_MAX) {
+		gid = u->rc->egid;
+		rv = -1;
+	}
+	st->uid = (uint32_t)uid;
+	st->gid = (uint32_t)gid;
+	return rv;
+}
+
+static int
+finfo_of(const struct unpack *u, struct archive_entry *e, struct finfo *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->mode = archive_entry_mode(e);
+	if (!S_ISLNK(st->mode))
+		st->mode &= ~(uint32_t)(u->rc->extract_mask & 07777);
 	st->size = archive_entry_size_is_set(e) &&
 	    archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
-	owner_of(e, st);
 	st->mtime = archive_entry_mtime(e);
 	st->mtime_ns = (uint32_t)archive_entry_mtime_nsec(e);
 	if (archive_entry_atime_is_set(e)) {
@@ -457,6 +484,7 @@ finfo_of(struct archive_entry *e, struct finfo *st)
 	}
 	st->rdev = archive_entry_rdev(e);
 	st->nlink = 1;
+	return owner_of(u, e, st);
 }
 
 /* A member's attributes: xattrs (each name once) and ACLs. */
@@ -902,7 +930,16 @@ member_begin(struct unpack *u, struct member *m)
 	if (u->rc->nexcludes > 0 && exclude_match(u->rc->excludes,
 	    u->rc->nexcludes, m->name, m->path, type == AE_IFDIR))
 		return;
-	finfo_of(m->e, &m->st);
+	/* Owners are kept by root only, as tar does. */
+	if (finfo_of(u, m->e, &m->st) == -1 && u->rc->is_root &&
+	    (u->rc->preserve & PRESERVE_OWNER)) {
+		char *q = path_quote(m->path);
+
+		warnx("'%s': its owner or group is out of range; it is "
+		    "extracted with ours", q);
+		free(q);
+		u->counts->errors++;
+	}
 	if (u->rc->preserve & (PRESERVE_XATTR | PRESERVE_ACL))
 		xattrs_of(m->e, &m->xb);
 	if (type == AE_IFDIR || strcmp(m->path, ".") == 0) {
@@ -1165,9 +1202,8 @@ tally(struct unpack *u, const struct utask *ut, int err)
 			u->totals->specials++;
 		else
 			u->totals->files++;
-		if (u->verbose && ut->file != NULL)
-			(void)printf("%s%c", ut->file->path,
-			    u->nul ? '\0' : '\n');
+		if (ut->file != NULL)
+			say(u, ut->file->dir->path, ut->file->name);
 	}
 	if (err == TASK_SKIPPED)
 		u->totals->skipped++;

@@ -102,7 +102,13 @@ setup_runconf(struct pcopy *pc)
 	rc->exclude_paths = exclude_needs_path(rc->excludes, rc->nexcludes);
 	/* Copies get exactly the source's mode: no umask in the way. */
 	rc->umask = umask(0);
-
+	/*
+	 * Extracting, an ordinary user gets the modes tar gives: the umask
+	 * applied and no set-ID bits, unless asked to keep them (-p,
+	 * --preserve=mode); root keeps them all.  A copy keeps cp -a's rules.
+	 */
+	rc->extract_mask = rc->is_root || pc->opt.keep_modes ? 0 :
+	    rc->umask | S_ISUID | S_ISGID;
 	/*
 	 * Without a progress display nothing needs the totals before the
 	 * copy, so a regular file is stat'ed by its copy, through the open
@@ -424,6 +430,13 @@ start_pack(struct pcopy *pc, const struct archspec *spec)
 {
 	int nsrc = pc->opt.noperands - 1, n = 0;
 	const char *out = pc->opt.operands[nsrc];
+	struct stat st;
+	char *q;
+
+	if (pc->opt.update)
+		errx(2, "--update does not apply to writing an archive");
+	if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
+		errx(2, "will not write an archive to a terminal");
 
 	pc->rc.roots = xcalloc((size_t)nsrc, sizeof(*pc->rc.roots));
 	pc->rinfo = xcalloc((size_t)nsrc, sizeof(*pc->rinfo));
@@ -440,6 +453,12 @@ start_pack(struct pcopy *pc, const struct archspec *spec)
 	pc->rc.nroots = (uint32_t)n;
 	if (n == 0)
 		return -1;
+	if (pc->opt.no_clobber && strcmp(out, "-") != 0 && lstat(out, &st) == 0) {
+		q = path_quote(out);
+		warnx("not replacing '%s'", q);
+		free(q);
+		return -1;
+	}
 	new_coord(pc);
 	pc->job = pack_new(&pc->rc, pc->coord, spec, out, pc->srcnames,
 	    pc->opt.verbose, pc->opt.null);
@@ -457,6 +476,8 @@ start_unpack(struct pcopy *pc)
 	int stdin_in = strcmp(in, "-") == 0;
 	char *q;
 
+	if (stdin_in && isatty(STDIN_FILENO))
+		errx(2, "will not read an archive from a terminal");
 	pc->rc.roots = xcalloc(1, sizeof(*pc->rc.roots));
 	pc->rinfo = xcalloc(1, sizeof(*pc->rinfo));
 	pc->rc.nroots = 1;

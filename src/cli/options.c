@@ -25,7 +25,7 @@ enum {
 	OPT_BACKEND = 256, OPT_PROCS, OPT_THREADS, OPT_PROGRESS, OPT_STATS,
 	OPT_CHUNK, OPT_HELP, OPT_VERSION, OPT_PRESERVE, OPT_NO_PRESERVE,
 	OPT_SPARSE, OPT_REFLINK, OPT_NO_CLOBBER, OPT_EXCLUDE, OPT_BENCH,
-	OPT_FORMAT, OPT_COMPRESS, OPT_FILES_FROM,
+	OPT_FORMAT, OPT_COMPRESS, OPT_FILES_FROM, OPT_SAME_PERMS,
 	OPT_NOT_BUILT
 };
 
@@ -58,6 +58,8 @@ static const struct option longopts[] = {
 	{ "compress",		required_argument,	NULL, OPT_COMPRESS },
 	{ "files-from",		required_argument,	NULL, OPT_FILES_FROM },
 	{ "null",		no_argument,		NULL, '0' },
+	{ "same-permissions",	no_argument,		NULL, OPT_SAME_PERMS },
+	{ "preserve-permissions", no_argument,		NULL, OPT_SAME_PERMS },
 	/* In pcopy's spec, not built yet: said so at run time. */
 	{ "verify",		no_argument,		NULL, OPT_NOT_BUILT },
 
@@ -69,7 +71,7 @@ static const struct option longopts[] = {
 static const char not_built_short[] = "";
 
 /* The leading ":" makes a missing argument return ':', not '?'. */
-static const char shortopts[] = ":ab:j:rRt:Tvqunx0";
+static const char shortopts[] = ":ab:j:prRt:Tvqunx0";
 
 static int fail(char *, size_t, const char *, ...)
     __attribute__((format(printf, 3, 4)));
@@ -256,7 +258,16 @@ options_parse(struct options *o, int argc, char **argv, char *errbuf,
 		case OPT_FILES_FROM:
 			o->files_from = optarg;
 			break;
-
+		case 'p':
+			/* cp: mode, ownership, timestamps (kept anyway); tar:
+			 * the modes of an archive as they are. */
+			o->preserve |= PRESERVE_MODE | PRESERVE_OWNER |
+			    PRESERVE_TIMES;
+			o->keep_modes = 1;
+			break;
+		case OPT_SAME_PERMS:
+			o->keep_modes = 1;
+			break;
 		case '0':
 			o->null = 1;
 			break;
@@ -328,7 +339,8 @@ options_parse(struct options *o, int argc, char **argv, char *errbuf,
 				o->preserve |= bits;
 			else
 				o->preserve &= ~bits;
-
+			if (bits & PRESERVE_MODE)
+				o->keep_modes = c == OPT_PRESERVE;
 			break;
 		}
 		case OPT_SPARSE:

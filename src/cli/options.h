@@ -30,6 +30,8 @@ struct options {
 	const char	*target_dir;		/* -t DIR */
 	uint64_t	 chunk_size;
 	unsigned	 preserve;		/* PRESERVE_* of meta.h */
+	int		 keep_modes;		/* -p, --preserve=mode: also
+						   when extracting as a user */
 	int		 sparse, reflink;	/* SPARSE_*, REFLINK_* of copy.h */
 	int		 update, no_clobber, one_fs, dry_run;
 	int		 format, compress;	/* archives: AF_*, AZ_*; -1 */

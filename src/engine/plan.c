@@ -243,7 +243,8 @@ verbose(struct plan *p, const struct dirnode *d, const struct ptask *pt,
 	w.dir = d->path;
 	w.name = name != NULL ? name : pt->c.t.name;
 	w.dname = name != NULL ? NULL : pt->c.t.dname;
-	(void)report_verbose(&w, p->nul);
+	if (report_verbose(&w, p->nul) == -1)
+		p->counts->errors++;
 }
 
 int
@@ -745,7 +746,8 @@ plan_add_root(struct plan *p, uint32_t r, const struct finfo *st,
 		if (p->verbose) {
 			struct where w = { root, ".", NULL, NULL };
 
-			(void)report_verbose(&w, p->nul);
+			if (report_verbose(&w, p->nul) == -1)
+				p->counts->errors++;
 		}
 		return;
 	}

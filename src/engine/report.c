@@ -130,17 +130,28 @@ report_died(int slot, int status, int how)
 
 /*
  * -v: the destination path on stdout, ending in a newline (NUL with -0),
- * raw bytes so another program can use it.  Returns -1 when stdout fails.
+ * raw bytes so another program can use it.  The first time stdout fails
+ * (a reader that went away) it is said, once, and nothing more is
+ * written; that call returns -1, so the caller counts one error.
  */
 int
 report_verbose(const struct where *w, int nul)
 {
-	char *p = report_path(w, SIDE_DST);
-	size_t n = strlen(p);
-	int rv;
+	static int failed;
+	char *p;
+	size_t n;
+	int rv = 0;
 
+	if (failed)
+		return 0;
+	p = report_path(w, SIDE_DST);
+	n = strlen(p);
 	p[n] = nul ? '\0' : '\n';
-	rv = fwrite(p, 1, n + 1, stdout) == n + 1 ? 0 : -1;
+	if (fwrite(p, 1, n + 1, stdout) != n + 1 || ferror(stdout)) {
+		warnc(errno, "error writing standard output");
+		failed = 1;
+		rv = -1;
+	}
 	free(p);
 	return rv;
 }

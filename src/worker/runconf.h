@@ -43,6 +43,7 @@ struct runconf {
 	int		 chunk_width;	/* chunks copied at once, at most */
 	unsigned	 preserve;	/* PRESERVE_* of meta.h */
 	mode_t		 umask;		/* the user's, for --no-preserve=mode */
+	mode_t		 extract_mask;	/* mode bits an extraction drops */
 	int		 reflink, sparse;
 	unsigned	 copy_paths;	/* COPY_NO_* rungs left out */
 	int		 update, no_clobber, one_fs, dry_run;
