@@ -159,6 +159,27 @@ archfmt_setup_writer(struct archive *a, const struct archspec *spec)
 	}
 }
 
+/*
+ * A time before 1970 with a fraction of a second, in a pax header, is a
+ * decimal number: -12.5 is half a second before -12, as GNU tar writes and
+ * reads it.  libarchive 3.6 writes the seconds of such a time rounded
+ * down, then the fraction, and reads it back the same way: one second off
+ * for everyone else.  pcopy gives and takes the standard's number: the
+ * seconds handed to libarchive (archfmt_time_out) and taken from it
+ * (archfmt_time_in) are moved by one where they meet that fault.
+ */
+int64_t
+archfmt_time_out(int64_t sec, uint32_t nsec)
+{
+	return sec < 0 && nsec > 0 ? sec + 1 : sec;
+}
+
+int64_t
+archfmt_time_in(int64_t sec, uint32_t nsec)
+{
+	return sec < 0 && nsec > 0 ? sec - 1 : sec;
+}
+
 /* The kernel's POSIX ACL attribute: version 2, then (tag, perm, id). */
 #define XACL_VERSION	2
 #define XACL_UNDEFINED	0xffffffffu
@@ -258,10 +279,31 @@ cmp_xacl(const void *a, const void *b)
 }
 
 /*
+ * The uid or gid a named ACL entry is for: by name when the name is known
+ * here (GNU tar writes names only, as tar restores owners by name), else
+ * its number; -1 when neither.
+ */
+static int64_t
+acl_qualifier(int user, int id, const char *name)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	if (name != NULL && *name != '\0') {
+		if (user && (pw = getpwnam(name)) != NULL)
+			return pw->pw_uid;
+		if (!user && (gr = getgrnam(name)) != NULL)
+			return gr->gr_gid;
+	}
+	return id;
+}
+
+/*
  * The ACL of type in entry e as a kernel attribute, added to blob as
  * system.posix_acl_access or _default.  An access ACL of the three base
  * entries only is the mode, not an ACL: nothing is added.  Named entries
- * keep the archive's numeric id.  Returns 0, or -1 for an ACL that
+ * are for the user or group of that name here, or else of the archive's
+ * number.  Returns 0, or -1 for an ACL that
  * cannot be expressed.
  */
 int
@@ -288,8 +330,17 @@ archfmt_acl_from_entry(struct archive_entry *e, int type, struct xblob *blob)
 		ents[k].perm = (uint16_t)(((aperm & ARCHIVE_ENTRY_ACL_READ) ? 4 :
 		    0) | ((aperm & ARCHIVE_ENTRY_ACL_WRITE) ? 2 : 0) |
 		    ((aperm & ARCHIVE_ENTRY_ACL_EXECUTE) ? 1 : 0));
-		ents[k].id = (kt == 0x02 || kt == 0x08) ? (uint32_t)id :
-		    XACL_UNDEFINED;
+		if (kt == 0x02 || kt == 0x08) {
+			int64_t q = acl_qualifier(kt == 0x02, id, name);
+
+			if (q < 0 || q >= XACL_UNDEFINED) {
+				free(ents);
+				return -1;
+			}
+			ents[k].id = (uint32_t)q;
+		} else {
+			ents[k].id = XACL_UNDEFINED;
+		}
 		named |= kt == 0x02 || kt == 0x08 || kt == 0x10;
 		k++;
 	}

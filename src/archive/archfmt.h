@@ -39,6 +39,8 @@ int	archfmt_by_name(const char *, struct archspec *);
 int	archfmt_parse_format(const char *);
 int	archfmt_parse_filter(const char *);
 int	archfmt_setup_writer(struct archive *, const struct archspec *);
+int64_t	archfmt_time_out(int64_t, uint32_t);
+int64_t	archfmt_time_in(int64_t, uint32_t);
 const char *archfmt_format_name(int);
 
 int	archfmt_acl_to_entry(struct archive_entry *, int, const void *,

@@ -675,9 +675,11 @@ write_header(struct pack *k, struct pitem *it)
 		archive_entry_copy_uname(e, user_name(st->uid));
 		archive_entry_copy_gname(e, group_name(st->gid));
 	}
-	archive_entry_set_mtime(e, st->mtime, st->mtime_ns);
+	archive_entry_set_mtime(e, archfmt_time_out(st->mtime, st->mtime_ns),
+	    st->mtime_ns);
 	if (k->spec.format == AF_PAX)
-		archive_entry_set_atime(e, st->atime, st->atime_ns);
+		archive_entry_set_atime(e, archfmt_time_out(st->atime,
+		    st->atime_ns), st->atime_ns);
 	if (S_ISCHR(st->mode) || S_ISBLK(st->mode))
 		archive_entry_set_rdev(e, (dev_t)st->rdev);
 	archive_entry_set_size(e, S_ISREG(st->mode) && !it->hardlink ?
@@ -949,9 +951,8 @@ job_fill(void *job, struct coord *c)
 
 	(void)c;
 	if (drain(k) == -1) {
-		fail_path(k->out, archive_errno(k->a),
-		    archive_error_string(k->a) != NULL ?
-		    archive_error_string(k->a) : "cannot write");
+		fail_path(k->out, archive_errno(k->a), "cannot write");
+		k->counts->errors++;
 		return -1;
 	}
 	walk_ahead(k);
@@ -1045,6 +1046,19 @@ job_drop(void *job, struct ctask *ct)
 	free(ct);
 }
 
+/* Point the archive's descriptor at /dev/null, and close the archive. */
+static void
+drop_output(struct pack *k)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (null != -1) {
+		(void)dup2(null, k->outfd);
+		(void)close(null);
+	}
+	(void)archive_write_close(k->a);
+}
+
 /*
  * job_ops.end: close the archive; an archive file gets its name only
  * complete, and is removed otherwise.
@@ -1055,13 +1069,18 @@ job_end(void *job, int complete)
 	struct pack *k = job;
 	int ok = complete ? 0 : -1;
 
-	/* Incomplete, an archive must not end as if it were whole: no
-	 * end-of-archive blocks are written after this. */
+	/*
+	 * Incomplete, an archive must not end as if it were whole: what
+	 * libarchive still holds and its end-of-archive blocks go to
+	 * /dev/null.  (archive_write_fail() would keep them back too, but
+	 * then libarchive leaks its output buffer.)
+	 */
 	if (!complete)
-		(void)archive_write_fail(k->a);
+		drop_output(k);
 
 	if (ok == 0 && archive_write_close(k->a) != ARCHIVE_OK) {
 		fail_path(k->out, archive_errno(k->a), "cannot write");
+		k->counts->errors++;
 		ok = -1;
 	}
 	if (k->tmp == NULL)

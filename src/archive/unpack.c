@@ -473,11 +473,12 @@ finfo_of(const struct unpack *u, struct archive_entry *e, struct finfo *st)
 		st->mode &= ~(uint32_t)(u->rc->extract_mask & 07777);
 	st->size = archive_entry_size_is_set(e) &&
 	    archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
-	st->mtime = archive_entry_mtime(e);
 	st->mtime_ns = (uint32_t)archive_entry_mtime_nsec(e);
+	st->mtime = archfmt_time_in(archive_entry_mtime(e), st->mtime_ns);
 	if (archive_entry_atime_is_set(e)) {
-		st->atime = archive_entry_atime(e);
 		st->atime_ns = (uint32_t)archive_entry_atime_nsec(e);
+		st->atime = archfmt_time_in(archive_entry_atime(e),
+		    st->atime_ns);
 	} else {
 		st->atime = st->mtime;
 		st->atime_ns = st->mtime_ns;
@@ -487,8 +488,12 @@ finfo_of(const struct unpack *u, struct archive_entry *e, struct finfo *st)
 	return owner_of(u, e, st);
 }
 
-/* A member's attributes: xattrs (each name once) and ACLs. */
-static void
+/*
+ * A member's attributes: xattrs (each name once) and ACLs.  Returns -1
+ * when an ACL names a user or group that is known neither by name nor by
+ * number: it is left out.
+ */
+static int
 xattrs_of(struct archive_entry *e, struct xblob *b)
 {
 	const char *name;
@@ -507,8 +512,8 @@ xattrs_of(struct archive_entry *e, struct xblob *b)
 		if (!dup && strncmp(name, "system.posix_acl_", 17) != 0)
 			xblob_add(b, name, val, len);
 	}
-	(void)archfmt_acl_from_entry(e, ARCHIVE_ENTRY_ACL_TYPE_ACCESS, b);
-	(void)archfmt_acl_from_entry(e, ARCHIVE_ENTRY_ACL_TYPE_DEFAULT, b);
+	return archfmt_acl_from_entry(e, ARCHIVE_ENTRY_ACL_TYPE_ACCESS, b) |
+	    archfmt_acl_from_entry(e, ARCHIVE_ENTRY_ACL_TYPE_DEFAULT, b);
 }
 
 /* ---- a file's data ---- */
@@ -940,8 +945,15 @@ member_begin(struct unpack *u, struct member *m)
 		free(q);
 		u->counts->errors++;
 	}
-	if (u->rc->preserve & (PRESERVE_XATTR | PRESERVE_ACL))
-		xattrs_of(m->e, &m->xb);
+	if ((u->rc->preserve & (PRESERVE_XATTR | PRESERVE_ACL)) &&
+	    xattrs_of(m->e, &m->xb) == -1 && (u->rc->preserve & PRESERVE_ACL)) {
+		char *q = path_quote(m->path);
+
+		warnx("'%s': its ACL names a user or group unknown here; "
+		    "it is extracted without it", q);
+		free(q);
+		u->counts->errors++;
+	}
 	if (type == AE_IFDIR || strcmp(m->path, ".") == 0) {
 		if ((dir = get_dir(u, m->path, raw)) != NULL) {
 			dir->has_meta = 1;
@@ -1111,7 +1123,8 @@ job_fill(void *job, struct coord *c)
 	if (u->a != NULL)
 		u->counts->bytes_done = (uint64_t)archive_filter_bytes(u->a,
 		    -1);
-	if (u->phase == PH_DIRS && !coord_busy(c) && u->nheld == 0)
+	/* Depths with nothing to send go by at once. */
+	while (u->phase == PH_DIRS && !coord_busy(c) && u->nheld == 0)
 		dirs_step(u);
 	return 0;
 }

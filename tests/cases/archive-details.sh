@@ -31,12 +31,14 @@ pc -v -0 src o0.tar > p0 || fail "pack -v -0: exit $?"
 # --no-clobber and -u writing an archive.
 cp o.tar keep.tar
 pc --no-clobber src keep.tar 2> err
-[ $? -eq 1 ] || fail "--no-clobber over an archive: exit $?"
+rc=$?
+[ $rc -eq 1 ] || fail "--no-clobber over an archive: exit $rc: $(cat err)"
 grep -q "not replacing 'keep.tar'" err || fail "--no-clobber: $(cat err)"
 cmp -s o.tar keep.tar || fail "--no-clobber replaced the archive"
 pc --no-clobber src new.tar || fail "--no-clobber, no archive there: exit $?"
 pc -u src u.tar 2> err
-[ $? -eq 2 ] || fail "-u writing an archive: exit $?"
+rc=$?
+[ $rc -eq 2 ] || fail "-u writing an archive: exit $rc: $(cat err)"
 grep -q "update does not apply" err || fail "-u: $(cat err)"
 [ -e u.tar ] && fail "-u made an archive"
 
@@ -75,7 +77,8 @@ with tarfile.open("uid.tar", "w", format=tarfile.PAX_FORMAT) as t:
     t.addfile(ti, io.BytesIO(b"y\n"))
 PY
 	pc uid.tar u4 2> err
-	[ $? -eq 1 ] || fail "uid 2^32: exit $?: $(cat err)"
+	rc=$?
+	[ $rc -eq 1 ] || fail "uid 2^32: exit $rc: $(cat err)"
 	grep -q "'big-uid': its owner or group is out of range" err ||
 	    fail "uid 2^32 not named: $(cat err)"
 	[ "$(stat -c %u:%g u4/big-uid)" = 0:0 ] ||
@@ -85,6 +88,7 @@ fi
 
 # A stream that cannot be written: said once.
 pc src - > /dev/full 2> err
-[ $? -eq 1 ] || fail "writing to /dev/full: exit $?"
+rc=$?
+[ $rc -eq 1 ] || fail "writing to /dev/full: exit $rc: $(cat err)"
 [ "$(grep -c 'No space left' err)" = 1 ] || fail "/dev/full: $(cat err)"
 exit 0
