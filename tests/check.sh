@@ -4,11 +4,15 @@
 #   2. the integration cases with ./pcopy under every backend
 #   3. the cases that depend on the file system (copy calls, holes,
 #      xattrs and ACLs) again on disk, in $TMPDIR (default /tmp)
-#   4. the cases with the ASan+UBSan build under every backend
-#   5. the cases with the TSan build under the threaded backends
+#   4. the cases with the ASan+UBSan build, each under one backend, the
+#      three in turn
+#   5. the cases with the TSan build, each under one of the threaded
+#      backends in turn
 # and one last line "N passed, N failed" for all of it.
 #
-# Passes 2, 4 and 5 run on tmpfs when /dev/shm is there: a disk without
+# Passes 2, 4 and 5 run two cases at a time (most of a case's time is
+# spent waiting), but for those marked "# serial", which run alone.
+# They run on tmpfs when /dev/shm is there: a disk without
 # a journal makes creating files slow after mass deletions (every case
 # deletes its scratch tree), which would triple the time of the check
 # for no extra coverage.
@@ -54,7 +58,7 @@ fi
 shm=${TMPDIR:-/tmp}
 [ -d /dev/shm ] && [ -w /dev/shm ] && shm=/dev/shm
 echo "== integration tests"
-PCOPY=./pcopy TMPDIR=$shm tests/run.sh -r "$results" 2>&1 |
+PCOPY=./pcopy TMPDIR=$shm tests/run.sh -j 2 -r "$results" 2>&1 |
     grep -v ' passed, '
 echo "== integration tests on disk (${TMPDIR:-/tmp})"
 disk_cases="tree bigfile sparse torture fullspace archive-roundtrip"
@@ -62,10 +66,11 @@ PCOPY=./pcopy tests/run.sh -l disk -r "$results" -b threads \
     $(for c in $disk_cases; do echo tests/cases/$c.sh; done) 2>&1 |
     grep -v ' passed, '
 echo "== integration tests, ASan+UBSan build"
-PCOPY=.build/asan/pcopy TMPDIR=$shm tests/run.sh -l asan -r "$results" 2>&1 |
+PCOPY=.build/asan/pcopy TMPDIR=$shm tests/run.sh -1 -j 2 -l asan -r "$results" \
+    2>&1 |
     grep -v ' passed, '
 echo "== integration tests, TSan build"
-PCOPY=.build/tsan/pcopy TMPDIR=$shm tests/run.sh -l tsan -b "threads mixed" \
+PCOPY=.build/tsan/pcopy TMPDIR=$shm tests/run.sh -1 -j 2 -l tsan -b "threads mixed" \
     -r "$results" 2>&1 | grep -v ' passed, '
 
 pass=$(grep -c ' PASS$' "$results")

@@ -1,9 +1,14 @@
 #!/bin/bash
 # tests/run.sh - run the integration cases under each backend.
 #
-# usage: tests/run.sh [-b "threads fork mixed"] [-l LABEL] [-r RESULTS]
-#                     [CASE...]
+# usage: tests/run.sh [-b "threads fork mixed"] [-1] [-j N] [-l LABEL]
+#                     [-r RESULTS] [CASE...]
 #   -b  backends to run every case under (default: all three)
+#   -1  run each case under one of them only, taking them in turn (the
+#       sanitizer passes: every backend is covered, at a third the time)
+#   -j  run up to N cases at once (default 1); a case marked "# serial"
+#       (it times something, or needs the machine quiet to catch a copy
+#       mid-way) always runs alone, after the others
 #   -l  label for the report lines (e.g. asan)
 #   -r  append "LABEL CASE BACKEND RESULT" lines to RESULTS
 # Environment: PCOPY (default ./pcopy), TREECMP (default
@@ -19,12 +24,17 @@ top=$(cd "$here/.." && pwd)
 backends="threads fork mixed"
 label=""
 results=""
-while getopts "b:l:r:" opt; do
+rotate=0
+jobs=1
+while getopts "1b:j:l:r:" opt; do
 	case $opt in
+	1) rotate=1 ;;
 	b) backends=$OPTARG ;;
+	j) jobs=$OPTARG ;;
 	l) label=$OPTARG ;;
 	r) results=$OPTARG ;;
-	*) echo "usage: $0 [-b BACKENDS] [-l LABEL] [-r RESULTS] [CASE...]" >&2
+	*) echo "usage: $0 [-b BACKENDS] [-1] [-j N] [-l LABEL] [-r RESULTS]" \
+	       "[CASE...]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -36,54 +46,93 @@ export TESTLIB="$here/lib.sh"
 export TEST_CACHE=$(mktemp -d "${TMPDIR:-/tmp}/pcopy-cache.XXXXXX")
 trap 'rm -rf "$TEST_CACHE"' EXIT
 timeout_s=${CASE_TIMEOUT:-300}
+outcomes="$TEST_CACHE/outcomes"
+: > "$outcomes"
 
 if [ $# -eq 0 ]; then
 	set -- "$here"/cases/*.sh
 fi
 
-pass=0 failed=0 skipped=0
 tag=${label:+ $label}
 
+# Run one case under one backend; print its line (and its log when it
+# failed) in one write, so lines of cases run at once do not mix.
 run_one() {
-	local case=$1 backend=$2 name log rc start
+	local case=$1 backend=$2 name log rc start result report
 	name=$(basename "$case" .sh)
 	log="$TEST_CACHE/$name.$backend.log"
 	start=$SECONDS
 	BACKEND=$backend timeout -k 10 "$timeout_s" bash "$case" >"$log" 2>&1
 	rc=$?
 	case $rc in
-	0)  pass=$((pass + 1)); result=PASS ;;
-	77) skipped=$((skipped + 1)); result=SKIP ;;
-	*)  failed=$((failed + 1)); result=FAIL ;;
+	0)  result=PASS ;;
+	77) result=SKIP ;;
+	*)  result=FAIL ;;
 	esac
-	printf '%-4s %s [%s%s] %ds\n' "$result" "$name" "$backend" "$tag" \
-	    $((SECONDS - start))
+	report=$(printf '%-4s %s [%s%s] %ds\n' "$result" "$name" "$backend" \
+	    "$tag" $((SECONDS - start))
 	if [ "$result" = FAIL ]; then
 		[ $rc -eq 124 ] && echo "     (timed out after ${timeout_s}s)"
 		sed 's/^/     | /' "$log" | tail -n 40
 	elif [ "$result" = SKIP ]; then
 		sed 's/^/     | /' "$log" | tail -n 3
-	fi
+	fi)
+	printf '%s\n' "$report"
+	echo "$result" >> "$outcomes"
 	if [ -n "$results" ]; then
 		echo "${label:-plain} $name $backend $result" >> "$results"
 	fi
 }
 
-for case in "$@"; do
+# The backends case runs under, after its "# backends:" line and -1, in
+# $list (not in a subshell: -1's turn goes on from case to case).
+pick_backends() {
+	local case=$1 wanted b
 	wanted=$(sed -n '1,5s/^# backends: *//p' "$case")
 	case $wanted in
-	once) run_one "$case" "${backends%% *}"; continue ;;
+	once) list=${backends%% *}; return ;;
 	"") list=$backends ;;
 	*)  list=""
 	    for b in $backends; do
 		    case " $wanted " in *" $b "*) list="$list $b" ;; esac
 	    done ;;
 	esac
+	if [ $rotate = 1 ] && [ -n "$list" ]; then
+		read -r -a choice <<< "$list"
+		turn=$(( ${turn:-0} + 1 ))
+		list=${choice[$(( turn % ${#choice[@]} ))]}
+	fi
+}
+
+serial=()
+running=0
+for case in "$@"; do
+	pick_backends "$case"
+	if [ "$jobs" -gt 1 ] && sed -n '1,5p' "$case" | grep -q '^# serial'; then
+		for b in $list; do serial+=("$case:$b"); done
+		continue
+	fi
 	for b in $list; do
-		run_one "$case" "$b"
+		if [ "$jobs" -le 1 ]; then
+			run_one "$case" "$b"
+			continue
+		fi
+		if [ $running -ge "$jobs" ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+		run_one "$case" "$b" &
+		running=$((running + 1))
 	done
 done
+wait
+for cb in "${serial[@]}"; do
+	run_one "${cb%:*}" "${cb##*:}"
+done
 
-[ $skipped -gt 0 ] && echo "($skipped skipped)"
+pass=$(grep -c '^PASS$' "$outcomes")
+failed=$(grep -c '^FAIL$' "$outcomes")
+skipped=$(grep -c '^SKIP$' "$outcomes")
+[ "$skipped" -gt 0 ] && echo "($skipped skipped)"
 echo "$pass passed, $failed failed"
-[ $failed -eq 0 ]
+[ "$failed" -eq 0 ]

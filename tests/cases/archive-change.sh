@@ -1,3 +1,4 @@
+# serial: it catches a copy mid-way by the clock, so it runs alone
 # Writing an archive, a file larger than one read (4 MiB) is read through
 # several opens.  If it is replaced (renamed over, as log rotation does)
 # or shrinks between them, its member would be put together from two

@@ -1,3 +1,4 @@
+# serial: it times how soon an interrupt is acted on, so it runs alone
 # Interrupting an extraction stops it within a second or two and leaves
 # no temporary and no partial file, whatever the input does: SIGTERM in
 # the middle of a 40 MB member, and SIGTERM or SIGINT while the input

@@ -1,3 +1,4 @@
+# serial: it catches a copy mid-way by the clock, so it runs alone
 # A large file is copied in chunks, each opened on its own: if the file
 # is replaced (renamed over, as log rotation does) or shrinks while its
 # chunks are copied, the pieces would not fit together.  pcopy says so

@@ -1,3 +1,4 @@
+# serial: it catches a copy mid-way by the clock, so it runs alone
 # backends: fork mixed
 # A worker process dies while the coordinator has more events waiting
 # than it takes in one go (256).  The coordinator must take back the dead

@@ -1,3 +1,4 @@
+# serial: it times how soon an interrupt is acted on, so it runs alone
 # SIGINT (to the whole process group, as a terminal sends it) and SIGTERM
 # stop the copy within moments, exit 130 and 143, and leave no partial
 # file: every file in the destination is a complete copy.

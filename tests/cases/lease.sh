@@ -1,3 +1,4 @@
+# serial: it times how soon an interrupt is acted on, so it runs alone
 # backends: once
 # A file another process holds a write lease on (as Samba's oplocks do) is
 # copied once the lease is broken, as cp does, not failed with "Resource

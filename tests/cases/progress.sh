@@ -1,3 +1,4 @@
+# serial: it times how often the display is redrawn, so it runs alone
 # Progress goes to stderr only: --progress=json is one JSON object per
 # line whose percentage never goes down and ends at exactly 100.0 with
 # the totals; --progress=line is a plain line a second; the bar on a

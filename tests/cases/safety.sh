@@ -1,3 +1,4 @@
+# serial: it catches a copy mid-way by the clock, so it runs alone
 # The destination cannot be tricked and loses nothing: killing pcopy
 # (SIGKILL) while it replaces a large file leaves the old file intact;
 # copying onto itself through a bind mount is refused; an absolute

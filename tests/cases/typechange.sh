@@ -1,3 +1,4 @@
+# serial: it catches a copy mid-way by the clock, so it runs alone
 # Without a progress display the walk does not stat regular files: the
 # copy stats each through the descriptor it opened.  A file that changed
 # since the listing is still copied as what it is now: one swapped for

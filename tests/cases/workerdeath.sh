@@ -1,3 +1,4 @@
+# serial: it catches a copy mid-way by the clock, so it runs alone
 # backends: fork mixed
 # A worker process killed in the middle of the copy is noticed and
 # replaced; its unfinished tasks are done by other workers and the copy
