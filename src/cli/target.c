@@ -186,6 +186,35 @@ out:
 }
 
 /*
+ * A target written with a trailing slash ("new/") must be a directory, as
+ * in cp: an existing file there, or a file to be copied to a name not
+ * there yet, is refused (reported).  Returns 1 when dst may be used.
+ */
+static int
+slash_target_ok(const char *dst, int src_is_dir)
+{
+	size_t n = strlen(dst);
+	struct stat st;
+	char *q;
+	int err;
+
+	if (n < 2 || dst[n - 1] != '/')
+		return 1;
+	if (stat(dst, &st) == 0)
+		return 1;	/* a directory: nothing else has a '/' */
+	err = errno;
+	if (err == ENOENT && src_is_dir)
+		return 1;	/* made as the copy of the directory */
+	q = path_quote(dst);
+	if (err == ENOENT)
+		warnc(ENOTDIR, "cannot create regular file '%s'", q);
+	else
+		warnc(err, "cannot stat '%s'", q);
+	free(q);
+	return 0;
+}
+
+/*
  * Open the root for pr: for a directory, the source and a destination
  * made now (or merged into; only looked at in a dry run); for anything
  * else, the two parents.  Failures are reported here; returns 0 or -1.
@@ -214,6 +243,8 @@ target_open(const struct pair *pr, struct root *r, struct rootinfo *ri,
 	}
 	finfo_from_stat(&ri->st, &st);
 	ri->after = -1;
+	if (!slash_target_ok(pr->dst, S_ISDIR(st.st_mode)))
+		goto out;
 	if ((parentfd = open_dir(dparent)) == -1) {
 		warnc(errno, "cannot create '%s'", qd);
 		goto out;
