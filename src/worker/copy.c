@@ -10,8 +10,10 @@
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/types.h>
+#include <sys/vfs.h>
 
 #include <linux/fs.h>
+#include <linux/magic.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -47,6 +49,22 @@ copy_is_sparse(const struct finfo *st)
 	return st->blocks * 512 + 4096 <= st->size;
 }
 
+/* File systems whose sizes are not the amount of data. */
+static int
+is_pseudo_fs(long type)
+{
+	static const long types[] = {
+		PROC_SUPER_MAGIC, SYSFS_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC,
+		SECURITYFS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC,
+		BPF_FS_MAGIC, PSTOREFS_MAGIC, EFIVARFS_MAGIC
+	};
+
+	for (size_t i = 0; i < NELEM(types); i++)
+		if (type == types[i])
+			return 1;
+	return 0;
+}
+
 static struct copy_memo *
 memo_for(struct copier *c, uint64_t sdev, uint32_t dkey)
 {
@@ -68,9 +86,31 @@ memo_for(struct copier *c, uint64_t sdev, uint32_t dkey)
 	return m;
 }
 
+/*
+ * Does the source's size say how much there is to copy?  Not when it is 0
+ * (procfs shows most files so), nor on the pseudo file systems whose
+ * sizes are placeholders (sysfs says 4096 for 23 bytes): those are read
+ * to the end, as cp does.  Asked once per source device.
+ */
+int
+copy_size_known(struct copier *c, int sfd, const struct finfo *st,
+    uint32_t dkey)
+{
+	struct copy_memo *m = memo_for(c, st->dev, dkey);
+	struct statfs sf;
+
+	if (st->size == 0)
+		return 0;
+	if (m->pseudo == 0)
+		m->pseudo = fstatfs(sfd, &sf) == 0 && is_pseudo_fs(sf.f_type) ?
+		    1 : 2;
+	return m->pseudo == 2;
+}
+
 static void
 advance(struct copier *c, uint64_t n)
 {
+	c->copied += n;
 	if (c->progress != NULL)
 		c->progress(c->arg, n);
 	if (c->delay_us)
@@ -284,6 +324,30 @@ copy_extents(struct copier *c, struct copy_memo *m, int sfd, int dfd,
 }
 
 /*
+ * A source whose size says nothing: read it from off to its end through
+ * the buffer, whatever that size was.
+ */
+static int
+copy_stream(struct copier *c, int sfd, int dfd, uint64_t off, int *side)
+{
+	ssize_t r;
+
+	for (;;) {
+		if (worker_stopping()) {
+			errno = ECANCELED;
+			*side = COPY_DST;
+			return -1;
+		}
+		if ((r = piece_rw(c, sfd, dfd, off, c->bufsize, side)) == -1)
+			return -1;
+		if (r == 0)
+			return 0;
+		off += (uint64_t)r;
+		advance(c, (uint64_t)r);
+	}
+}
+
+/*
  * Copy [off, off + len) of sfd, described by st, to the same offsets of
  * dfd, a descriptor opened for this copy (so at file position 0).  dkey
  * names the destination file system for the memo (the root).  Returns 0,
@@ -299,6 +363,9 @@ copy_range(struct copier *c, int sfd, int dfd, const struct finfo *st,
 	int64_t dpos = 0;
 	int r;
 
+	c->copied = 0;
+	if (!copy_size_known(c, sfd, st, dkey))
+		return copy_stream(c, sfd, dfd, off, side);
 	*side = COPY_CLONE;
 	if ((r = try_clone(c, m, sfd, dfd, st, off, len)) != 0)
 		return r == 1 ? 0 : -1;

@@ -28,6 +28,7 @@ struct copy_memo {
 	uint64_t sdev;
 	uint32_t dkey;
 	uint8_t	 no_clone, no_cfr, no_sendfile, used;
+	uint8_t	 pseudo;		/* 0: not asked, 1: procfs..., 2: no */
 };
 
 struct copier {
@@ -38,6 +39,7 @@ struct copier {
 	unsigned	 paths;		/* COPY_NO_*: rungs not to try */
 	struct copy_memo memo[COPY_MEMO];
 	unsigned	 next_memo;
+	uint64_t	 copied;	/* by the last copy_range() */
 	/* Told of progress every piece; may be NULL. */
 	void		(*progress)(void *, uint64_t);
 	void		*arg;
@@ -51,5 +53,6 @@ void	copier_fini(struct copier *);
 int	copy_range(struct copier *, int, int, const struct finfo *, uint32_t,
 	    uint64_t, uint64_t, int *);
 int	copy_is_sparse(const struct finfo *);
+int	copy_size_known(struct copier *, int, const struct finfo *, uint32_t);
 
 #endif

@@ -177,7 +177,7 @@ filetask_copy(struct worker *w, const struct task *t)
 	struct task known;
 	struct ftask f;
 	mode_t mode = 0;
-	int err, merr = 0;
+	int err, merr = 0, known_size = 1;
 
 	err = open_ends(w, t, &f);
 	if (err == 0 && (t->flags & TF_NOSTAT)) {
@@ -185,12 +185,17 @@ filetask_copy(struct worker *w, const struct task *t)
 			t = &known;
 	}
 	if (err == 0) {
+		known_size = copy_size_known(&w->copy, f.sfd, &t->st,
+		    t->dir.root);
 		mode = nodetask_create_mode(w, t);
-		err = create_copy(w, t, &f, t->flags, mode,
+		err = create_copy(w, t, &f, t->flags, mode, known_size &&
 		    needs_size(w, &t->st));
 	}
 	if (err == 0)
 		err = copy_data(w, t, &f, 0, t->st.size);
+	/* Read to its end (procfs, sysfs): its size is what was read. */
+	if (err == 0 && !known_size && (t->flags & TF_NOSTAT))
+		w->cookie = w->copy.copied;
 	if (err == 0)
 		merr = apply_meta(w, t, &f, mode);
 	err = finish(w, &f, err, err != 0);
