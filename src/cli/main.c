@@ -6,7 +6,6 @@
  * The coordinator runs in this process's main thread.  It is the only
  * one that draws progress or prints.
  */
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -22,6 +21,7 @@
 #include "bench.h"
 #include "main.h"
 #include "progress.h"
+#include "shape.h"
 #include "stats.h"
 #include "archive/archfmt.h"
 #include "archive/pack.h"
@@ -35,21 +35,6 @@
 #include "worker/meta.h"
 
 enum job { JOB_COPY, JOB_PACK, JOB_UNPACK };
-
-/* Every worker may cache directories: allow as many descriptors as we can. */
-static int
-raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
-		return 1 << 20;
-	return (int)MIN(rl.rlim_cur, 1 << 20);
-}
 
 static unsigned
 env_delay(void)
@@ -80,7 +65,6 @@ static void
 setup_runconf(struct pcopy *pc)
 {
 	struct runconf *rc = &pc->rc;
-	int fds = raise_fd_limit();
 
 	rc->chunk_size = pc->opt.chunk_size;
 	rc->euid = geteuid();
@@ -116,26 +100,28 @@ setup_runconf(struct pcopy *pc)
 	 */
 	rc->stat_at_copy = progress_mode(&pc->opt) == PROG_NONE &&
 	    !rc->dry_run;
-	/* Two descriptors per cached directory, a quarter of the limit. */
-	rc->dircache_slots = (int)MAX(4, MIN(64, fds / 8 / MAX(1, pc->jobs)));
+	rc->dircache_slots = pc->shape.slots;
 	/* Big files are bound by bandwidth, not by waiting: beyond two
 	 * chunks per processor more writers only contend. */
-	rc->chunk_width = MAX(1, MIN(pc->jobs, 2 * pc->ncpu));
+	rc->chunk_width = MAX(1, MIN(pc->shape.jobs, 2 * pc->shape.ncpu));
 }
 
+/*
+ * How many workers, in what shape: from the options, the processors and
+ * the descriptor limit (cli/shape.c).  A pool the user asked for that the
+ * limit cuts is said so.
+ */
 static void
 setup_shape(struct pcopy *pc)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int nroots = MAX(1, pc->opt.noperands - 1);
 
-	pc->ncpu = n > 0 ? (int)n : 1;
-	pc->jobs = pc->opt.jobs ? pc->opt.jobs :
-	    (pc->opt.procs && pc->opt.threads) ?
-	    pc->opt.procs * pc->opt.threads : options_default_jobs(pc->ncpu);
-	backend_shape(pc->opt.backend, pc->jobs, pc->opt.procs,
-	    pc->opt.threads, pc->ncpu, &pc->procs, &pc->threads);
-	if (pc->opt.backend == BK_MIXED)
-		pc->jobs = pc->procs * pc->threads;
+	shape_decide(&pc->opt, n > 0 ? (int)n : 1, nroots, shape_fd_limit(),
+	    &pc->shape);
+	if (pc->shape.cut && pc->opt.jobs)
+		warnx("the limit of %d open files leaves room for %d "
+		    "workers", pc->shape.fdlimit, pc->shape.jobs);
 }
 
 /*
@@ -297,8 +283,8 @@ new_coord(struct pcopy *pc)
 {
 	struct coord_ui ui = { ui_tick, ui_finish, progress_clear,
 	    pc->progress };
-	struct backend *b = backend_new(pc->opt.backend, &pc->rc, pc->jobs,
-	    pc->procs, pc->threads);
+	struct backend *b = backend_new(pc->opt.backend, &pc->rc,
+	    pc->shape.jobs, pc->shape.procs, pc->shape.threads);
 
 	pc->coord = coord_new(&pc->rc, b, &ui);
 }

@@ -5,6 +5,7 @@
 #define PCOPY_MAIN_H
 
 #include "options.h"
+#include "shape.h"
 #include "target.h"
 #include "util.h"
 #include "worker/runconf.h"
@@ -26,7 +27,7 @@ struct pcopy {
 	void		 *job;
 	void		(*job_free)(void *);
 	struct progress	 *progress;
-	int		  ncpu, jobs, procs, threads;
+	struct shape	  shape;
 	enum status	  st;
 	double		  start;
 };

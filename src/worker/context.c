@@ -147,6 +147,34 @@ slot_for(struct worker *w, const struct dirref *ref)
 }
 
 /*
+ * An open failed with err.  If that was the descriptor limit (EMFILE,
+ * ENFILE), close every cached directory the current task does not use.
+ * Returns 1 when that freed any, so the open is worth trying again; the
+ * pool is sized to fit the limit (cli/shape.c), so this is for the
+ * descriptors of others: libraries, or a limit lowered under us.
+ */
+int
+worker_relieve(struct worker *w, int err)
+{
+	const struct task *t = w->cur;
+	int freed = 0;
+
+	if (err != EMFILE && err != ENFILE)
+		return 0;
+	for (int i = 0; i < w->nslots; i++) {
+		struct dirslot *s = &w->cache[i];
+
+		if (s->id == 0 || (t != NULL && (s->id == t->dir.id ||
+		    s->id == t->ldir.id)))
+			continue;
+		freed |= s->src != -1 || s->dst != -1;
+		slot_clear(s);
+	}
+	errno = err;
+	return freed;
+}
+
+/*
  * The source (or destination) directory of ref, from the cache or newly
  * opened.  The descriptor belongs to the cache: do not close it.  Returns
  * -1 with errno set on failure.
@@ -155,10 +183,12 @@ int
 worker_src_dir(struct worker *w, const struct dirref *ref)
 {
 	struct dirslot *s = slot_for(w, ref);
+	int rootfd = w->rc->roots[ref->root].srcfd;
 
 	if (s->src == -1) {
-		s->src = safe_open_below(w->rc->roots[ref->root].srcfd,
-		    ref->path);
+		s->src = safe_open_below(rootfd, ref->path);
+		if (s->src == -1 && worker_relieve(w, errno))
+			s->src = safe_open_below(rootfd, ref->path);
 		s->src_pos = 0;
 	}
 	return s->src;
@@ -194,9 +224,14 @@ worker_dst_dir(struct worker *w, const struct dirref *ref)
 {
 	struct dirslot *s = slot_for(w, ref);
 
-	if (s->dst == -1)
+	if (s->dst == -1) {
 		s->dst = safe_open_dst_below(w->rc->roots[ref->root].dstfd,
 		    ref->path, &s->dst_opath);
+		if (s->dst == -1 && worker_relieve(w, errno))
+			s->dst = safe_open_dst_below(
+			    w->rc->roots[ref->root].dstfd, ref->path,
+			    &s->dst_opath);
+	}
 	return s->dst;
 }
 

@@ -64,6 +64,7 @@ int	worker_stopping(void);
 void	worker_delay(const struct worker *);
 void	worker_fail(struct worker *, int, int, int, const char *);
 
+int	worker_relieve(struct worker *, int);
 int	worker_src_dir(struct worker *, const struct dirref *);
 int	worker_src_dir_at(struct worker *, const struct dirref *, uint64_t);
 void	worker_src_dir_moved(struct worker *, const struct dirref *);

@@ -41,7 +41,10 @@ open_ends(struct worker *w, const struct task *t, struct ftask *f)
 		    SIDE_DST, errno, NULL);
 		return errno;
 	}
-	if ((f->sfd = safe_open_source(f->srcdir, t->name)) == -1) {
+	f->sfd = safe_open_source(f->srcdir, t->name);
+	if (f->sfd == -1 && worker_relieve(w, errno))
+		f->sfd = safe_open_source(f->srcdir, t->name);
+	if (f->sfd == -1) {
 		if (errno != ECANCELED)
 			worker_fail(w, OP_OPEN, SIDE_SRC, errno, NULL);
 		return errno;
@@ -61,7 +64,10 @@ create_copy(struct worker *w, const struct task *t, struct ftask *f,
 		return r;
 	dest_begin(&f->d, f->dstdir, task_target(t), flags, w->rc->pid,
 	    t->tmpseq);
-	if ((f->dfd = dest_open_file(&f->d, mode)) == -1) {
+	f->dfd = dest_open_file(&f->d, mode);
+	if (f->dfd == -1 && worker_relieve(w, errno))
+		f->dfd = dest_open_file(&f->d, mode);
+	if (f->dfd == -1) {
 		worker_fail(w, OP_CREATE, SIDE_DST, errno, NULL);
 		return errno;
 	}
