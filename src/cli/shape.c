@@ -1,10 +1,10 @@
 /*
  * shape.c - the pool's shape, within the limit on open descriptors.
  *
- * A worker holds two descriptors per cached directory (source and copy)
- * and, in a task, a few more: the file and its copy, a second directory
- * for a hard link, an O_PATH pin while a lease is broken, a listing's
- * duplicate.  The coordinator holds the standard three, two per root, a
+ * A worker holds two descriptors per cached directory (source and copy),
+ * two for the ancestor it keeps of a deep path, and, in a task, a few
+ * more: the file and its copy, a second directory for a hard link, an
+ * O_PATH pin while a lease is broken, a listing's duplicate.  The coordinator holds the standard three, two per root, a
  * socket per worker process, and a few for libraries.  With the soft
  * limit raised to the hard one, the workers, their processes and their
  * caches are sized so that all of it fits: `ulimit -n 16` gives one
@@ -20,7 +20,7 @@
 #include "engine/backend.h"
 
 #define COORD_FDS	8	/* stdio, libraries, a list, an archive */
-#define TASK_FDS	5	/* besides the cache, in one task */
+#define TASK_FDS	7	/* besides the cache: a task, a deep ancestor */
 #define MAX_SLOTS	64
 
 /* Raise the soft limit to the hard one; returns what it is now. */

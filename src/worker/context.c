@@ -22,6 +22,8 @@
 #define COPY_BUFSIZE	(1u << 20)
 #define DENTS_BUFSIZE	(32u << 10)
 #define BYTES_REPORT	(4u << 20)	/* EV_BYTES at most this far apart */
+#define DEEP_PATH	256	/* a path this long opens below its ancestor */
+#define ANC_STEP	2048	/* ... opened this far above it when none is */
 
 atomic_int worker_stop;
 
@@ -60,6 +62,7 @@ worker_init(struct worker *w, int index, const struct runconf *rc,
 	w->sink = sink;
 	w->nslots = rc->dircache_slots > 0 ? rc->dircache_slots : 16;
 	w->cache = xcalloc((size_t)w->nslots, sizeof(*w->cache));
+	w->anc.src = w->anc.dst = -1;
 	for (int i = 0; i < w->nslots; i++) {
 		w->cache[i].src = w->cache[i].dst = -1;
 		w->cache[i].defacl = -1;
@@ -119,6 +122,9 @@ slot_clear(struct dirslot *s)
 	s->src_pos = -1;
 	s->defacl = -1;
 	s->id = 0;
+	free(s->path);
+	s->path = NULL;
+	s->pathlen = 0;
 }
 
 void
@@ -127,6 +133,7 @@ worker_fini(struct worker *w)
 	if (w->cache != NULL)
 		for (int i = 0; i < w->nslots; i++)
 			slot_clear(&w->cache[i]);
+	slot_clear(&w->anc);
 	free(w->cache);
 	free(w->dents);
 	copier_fini(&w->copy);
@@ -142,8 +149,124 @@ slot_for(struct worker *w, const struct dirref *ref)
 	if (s->id != ref->id) {
 		slot_clear(s);
 		s->id = ref->id;
+		s->root = ref->root;
+		if (ref->pathlen >= DEEP_PATH) {
+			s->path = xstrndup(ref->path, ref->pathlen);
+			s->pathlen = ref->pathlen;
+		}
 	}
 	return s;
+}
+
+/*
+ * Could s, a cached directory, be above ref's (its path not compared
+ * yet), and deeper than best?
+ */
+static int
+may_be_above(const struct dirslot *s, int fd, const struct dirref *ref,
+    uint32_t best)
+{
+	return fd != -1 && s->pathlen > best && s->root == ref->root &&
+	    s->pathlen < ref->pathlen && ref->path[s->pathlen] == '/';
+}
+
+/*
+ * The deepest cached directory above ref's on one side (src: its source,
+ * else its copy), as a descriptor and the path of ref below it (*rest);
+ * -1 when none is.  Only deep paths look: a short one costs the kernel
+ * little to resolve from the root.  The deepest candidate is compared
+ * first, so a path of many kilobytes is compared about once.
+ */
+static int
+ancestor(const struct worker *w, const struct dirref *ref, int src,
+    const char **rest)
+{
+	const struct dirslot *best;
+	uint32_t cap = ref->pathlen, top;
+
+	if (ref->pathlen < DEEP_PATH)
+		return -1;
+	do {
+		best = NULL;
+		top = 0;
+		for (int i = 0; i <= w->nslots; i++) {
+			const struct dirslot *s = i < w->nslots ?
+			    &w->cache[i] : &w->anc;
+
+			if (s->pathlen < cap && may_be_above(s, src ? s->src :
+			    s->dst, ref, top)) {
+				best = s;
+				top = s->pathlen;
+			}
+		}
+		if (best == NULL)
+			return -1;
+		cap = best->pathlen;	/* not above it: the next deepest */
+	} while (memcmp(best->path, ref->path, best->pathlen) != 0);
+	*rest = ref->path + best->pathlen + 1;
+	return src ? best->src : best->dst;
+}
+
+static int
+open_side(int base, const char *path, int src, int *opath)
+{
+	*opath = 0;
+	return src ? safe_open_below(base, path) :
+	    safe_open_dst_below(base, path, opath);
+}
+
+/*
+ * No cached directory is above ref's deep one: open one about ANC_STEP
+ * bytes above it from the root and keep it (w->anc), so that the next
+ * directories on the way up (directory metadata goes deepest first) open
+ * below it, and one long walk from the root serves a thousand levels.
+ * Returns its descriptor and *rest, or -1.
+ */
+static int
+new_ancestor(struct worker *w, const struct dirref *ref, int src,
+    const char **rest)
+{
+	const struct root *r = &w->rc->roots[ref->root];
+	struct dirslot *a = &w->anc;
+	uint32_t cut = ref->pathlen - ANC_STEP;
+	int *fd, opath;
+
+	if (ref->pathlen < DEEP_PATH + ANC_STEP)
+		return -1;
+	while (cut > 0 && ref->path[cut] != '/')
+		cut--;
+	if (cut == 0)
+		return -1;
+	if (a->pathlen != cut || a->root != ref->root ||
+	    memcmp(a->path, ref->path, cut) != 0) {
+		slot_clear(a);
+		a->root = ref->root;
+		a->path = xstrndup(ref->path, cut);
+		a->pathlen = cut;
+	}
+	fd = src ? &a->src : &a->dst;
+	if (*fd == -1)
+		*fd = open_side(src ? r->srcfd : r->dstfd, a->path, src,
+		    &opath);
+	*rest = ref->path + cut + 1;
+	return *fd;
+}
+
+/* Open ref's directory on one side: below a cached ancestor if any. */
+static int
+open_dir_of(struct worker *w, const struct dirref *ref, int src, int *opath)
+{
+	const struct root *r = &w->rc->roots[ref->root];
+	const char *path = ref->path;
+	int base = ancestor(w, ref, src, &path);
+
+	if (base == -1)
+		base = new_ancestor(w, ref, src, &path);
+	if (base == -1) {
+		base = src ? r->srcfd : r->dstfd;
+		path = ref->path;
+	}
+	return open_side(base, path, src, opath);
 }
 
 /*
@@ -183,12 +306,12 @@ int
 worker_src_dir(struct worker *w, const struct dirref *ref)
 {
 	struct dirslot *s = slot_for(w, ref);
-	int rootfd = w->rc->roots[ref->root].srcfd;
+	int opath;
 
 	if (s->src == -1) {
-		s->src = safe_open_below(rootfd, ref->path);
+		s->src = open_dir_of(w, ref, 1, &opath);
 		if (s->src == -1 && worker_relieve(w, errno))
-			s->src = safe_open_below(rootfd, ref->path);
+			s->src = open_dir_of(w, ref, 1, &opath);
 		s->src_pos = 0;
 	}
 	return s->src;
@@ -225,12 +348,9 @@ worker_dst_dir(struct worker *w, const struct dirref *ref)
 	struct dirslot *s = slot_for(w, ref);
 
 	if (s->dst == -1) {
-		s->dst = safe_open_dst_below(w->rc->roots[ref->root].dstfd,
-		    ref->path, &s->dst_opath);
+		s->dst = open_dir_of(w, ref, 0, &s->dst_opath);
 		if (s->dst == -1 && worker_relieve(w, errno))
-			s->dst = safe_open_dst_below(
-			    w->rc->roots[ref->root].dstfd, ref->path,
-			    &s->dst_opath);
+			s->dst = open_dir_of(w, ref, 0, &s->dst_opath);
 	}
 	return s->dst;
 }
@@ -273,8 +393,7 @@ worker_dst_dir_uncached(struct worker *w, const struct dirref *ref)
 {
 	int opath;
 
-	return safe_open_dst_below(w->rc->roots[ref->root].dstfd, ref->path,
-	    &opath);
+	return open_dir_of(w, ref, 0, &opath);
 }
 
 int

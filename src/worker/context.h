@@ -34,6 +34,9 @@ struct dirslot {
 	int	 dst_opath;		/* dst was opened O_PATH */
 	int64_t	 src_pos;		/* src's offset, -1: unknown */
 	int	 defacl;		/* -1: not asked yet */
+	uint32_t root;
+	uint32_t pathlen;		/* 0: path not kept (a short one) */
+	char	*path;			/* a deep one's, to open below it */
 };
 
 struct worker {
@@ -42,6 +45,7 @@ struct worker {
 	struct sink		*sink;
 	struct dirslot		*cache;
 	int			 nslots;
+	struct dirslot		 anc;		/* a deep path's ancestor */
 	struct copier		 copy;
 	char			*dents;		/* getdents64 buffer */
 	size_t			 dentsize;

@@ -65,6 +65,53 @@ open_stepwise(int rootfd, const char *path, int mode)
 	    O_CLOEXEC) : fd;
 }
 
+/*
+ * A path longer than PATH_MAX, by openat2 a part of it at a time: parts
+ * of up to PATH_MAX - 1 bytes cut at a '/', each resolved below the
+ * directory the one before it opened (O_PATH: only searched), the last
+ * with mode.  A few calls, not one a component.
+ */
+static int
+open_in_parts(int rootfd, const char *path, int mode, struct open_how *how)
+{
+	char part[PATH_MAX];
+	const char *p = path, *cut;
+	int fd = rootfd, nfd, err;
+	size_t len;
+
+	while (*p != '\0') {
+		len = strlen(p);
+		if (len >= PATH_MAX) {
+			for (cut = p + PATH_MAX - 1; cut > p && *cut != '/'; cut--)
+				;
+			if (cut == p) {
+				nfd = -1;
+				errno = ENAMETOOLONG;
+				goto out;
+			}
+			len = (size_t)(cut - p);
+		}
+		memcpy(part, p, len);
+		part[len] = '\0';
+		p += len;
+		while (*p == '/')
+			p++;
+		how->flags = (uint64_t)((*p == '\0' ? mode : O_PATH) |
+		    O_DIRECTORY | O_CLOEXEC);
+		nfd = (int)syscall(SYS_openat2, fd, part, how, sizeof(*how));
+out:
+		if (fd != rootfd) {
+			err = errno;
+			(void)close(fd);
+			errno = err;
+		}
+		if (nfd == -1)
+			return -1;
+		fd = nfd;
+	}
+	return fd;
+}
+
 static int
 open_below_mode(int rootfd, const char *path, int mode)
 {
@@ -85,6 +132,8 @@ open_below_mode(int rootfd, const char *path, int mode)
 			atomic_store(&no_openat2, 1);
 		else if (errno != ENAMETOOLONG)
 			return -1;
+		else if (strlen(path) >= PATH_MAX)
+			return open_in_parts(rootfd, path, mode, &how);
 	}
 	return open_stepwise(rootfd, path, mode);
 }

@@ -457,6 +457,66 @@ def measure_growth(args, log):
     return out
 
 
+def make_chain(path, depth):
+    """A chain of depth directories "d", a small file "f" in each: deeper
+    than PATH_MAX past about 2,000 levels."""
+    if os.path.exists(path):
+        return
+    tmp = path + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    fd = os.open(tmp, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir("d", dir_fd=fd)
+        f = os.open("f", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(f, b"x\n")
+        os.close(f)
+        nfd = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = nfd
+    os.close(fd)
+    os.rename(tmp, path)
+
+
+def measure_depth(args, log):
+    """pcopy on chains of 2,000, 4,000 and 8,000 directories (one file
+    each) at -j1 and at its default: a copy that grows linearly takes
+    twice and four times as long as at 2,000."""
+    depths = (2000, 4000, 8000)
+    out = ["| depth | dst | pcopy -j1 s | ratio to 2,000 | pcopy s | ratio to 2,000 |",
+           "|---:|---|---:|---:|---:|---:|"]
+    trees = [(d, os.path.join(args.src, "chain%d" % d)) for d in depths]
+    for d, path in trees:
+        make_chain(path, d)
+    for fsname, base in args.dsts.items():
+        os.makedirs(base, exist_ok=True)
+        disk = fs_type(base) not in ("tmpfs", "ramfs")
+        grave = Graveyard(base)
+        times = {}
+        for r in range(args.reps):
+            for d, src in trees:
+                for jobs in ("1", ""):
+                    dst = os.path.join(base, "dst")
+                    grave.retire(dst, disk)
+                    argv = [args.pcopy, "-q"] + (["-j", jobs] if jobs else []) + [src, dst]
+                    secs, _ = timed(argv)
+                    times.setdefault((d, jobs), []).append(secs)
+                    log("  chain %d -> %s -j%s round %d: %.3f s" % (
+                        d, fsname, jobs or "default", r + 1, secs))
+        grave.retire(os.path.join(base, "dst"), disk)
+        grave.clear()
+        for d, _ in trees:
+            m1 = statistics.median(times[(d, "1")])
+            md = statistics.median(times[(d, "")])
+            b1 = statistics.median(times[(depths[0], "1")])
+            bd = statistics.median(times[(depths[0], "")])
+            line = "| %s | %s | %.3f | %.2f | %.3f | %.2f |" % (
+                format(d, ","), fsname, m1, m1 / b1, md, md / bd)
+            log(line)
+            out.append(line)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workloads", default="small,medium,large,mixed")
@@ -476,6 +536,8 @@ def main():
     ap.add_argument("--rss", action="store_true")
     ap.add_argument("--growth", action="store_true",
                     help="time against the number of files and of bytes")
+    ap.add_argument("--depth", action="store_true",
+                    help="time against the depth of a tree (past PATH_MAX)")
     ap.add_argument("--archive", action="store_true",
                     help="compare archive streams and files (issue 5)")
     args = ap.parse_args()
@@ -499,6 +561,11 @@ def main():
         lines = measure_rss(args, log)
         with open(os.path.join(args.out, "rss.md"), "w") as f:
             f.write("\n".join("- " + l for l in lines) + "\n")
+        return
+    if args.depth:
+        lines = measure_depth(args, log)
+        with open(os.path.join(args.out, "depth.md"), "w") as f:
+            f.write("\n".join(lines) + "\n")
         return
     if args.growth:
         lines = measure_growth(args, log)

@@ -11,11 +11,11 @@
 #include "cli/shape.h"
 #include "engine/backend.h"
 
-/* What shape.c counts: 8 for the coordinator, 5 a worker's task. */
+/* What shape.c counts: 8 for the coordinator, 7 a worker's task. */
 static int
 fits(const struct shape *s, int nroots)
 {
-	int worker = 2 * s->slots + 5, coord = 8 + 2 * nroots;
+	int worker = 2 * s->slots + 7, coord = 8 + 2 * nroots;
 
 	if (s->procs == 0)
 		return coord + s->threads * worker <= s->fdlimit;
