@@ -51,6 +51,7 @@ dest_begin(struct dest *d, int dirfd, const char *target, int flags,
 	d->target = target;
 	d->pid = pid;
 	d->seq = seq;
+	d->link = 0;
 	d->tmp[0] = '\0';
 	d->created = (flags & TF_FRESH) ? target : dest_use_tmp(d);
 	if (flags & TF_RETRY)
@@ -125,6 +126,10 @@ dest_commit(struct dest *d)
 		return 0;
 	if (renameat(d->dirfd, d->created, d->dirfd, d->target) == -1)
 		return -1;
+	/* Two names of one inode: rename() leaves both (POSIX), so a hard
+	 * link made over a name already linked to it would stay behind. */
+	if (d->link)
+		(void)unlinkat(d->dirfd, d->created, 0);
 	d->created = d->target;
 	return 0;
 }

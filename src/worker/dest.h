@@ -25,6 +25,7 @@ struct dest {
 	const char *created;		/* target, or tmp */
 	pid_t	    pid;		/* these two name tmp */
 	uint64_t    seq;
+	int	    link;		/* tmp is a hard link: see commit */
 	char	    tmp[DEST_TMPLEN];	/* formatted once needed */
 };
 

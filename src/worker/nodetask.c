@@ -98,6 +98,7 @@ make_entry(struct worker *w, const struct task *t, int dstdir, make_fn *make,
 	    (err = nodetask_check_target(w, t, dstdir, task_target(t))) != 0)
 		return err;
 	dest_begin(&d, dstdir, task_target(t), t->flags, w->rc->pid, t->tmpseq);
+	d.link = op == OP_LINK;
 	r = make(t, dstdir, d.created, arg);
 	if (r == -1 && errno == EEXIST) {
 		/* Something is in the way of a fresh name, or a stale
