@@ -324,16 +324,18 @@ create_put(struct worker *w, const struct task *t, int dstdir,
     struct dest *d, mode_t mode, int *skip)
 {
 	int fresh = (t->flags & TF_FRESH) && (t->flags & TF_LAST), fd, r;
+	int absent = 0;
 
 	*skip = 0;
 	if (!fresh && (r = nodetask_check_target(w, t, dstdir,
-	    task_target(t))) != 0) {
+	    task_target(t), &absent)) != 0) {
 		*skip = r == TASK_SKIPPED;
 		return -1;
 	}
 	dest_begin(d, dstdir, task_target(t), (fresh ? TF_FRESH : 0) |
 	    (t->flags & TF_RETRY), w->rc->pid, t->tmpseq);
-	if ((fd = dest_open_file(d, mode)) == -1)
+	d->absent = absent;
+	if ((fd = dest_open_file(d, mode, (t->flags & TF_LAST) != 0)) == -1)
 		worker_fail(w, OP_CREATE, SIDE_DST, errno, NULL);
 	else if (t->st.size > 0 && ftruncate(fd, (off_t)t->st.size) == -1) {
 		worker_fail(w, OP_WRITE, SIDE_DST, errno, NULL);
@@ -372,8 +374,14 @@ archtask_put(struct worker *w, const struct task *t)
 		err = errno;
 		worker_fail(w, OP_WRITE, SIDE_DST, err, NULL);
 	}
-	if (err == 0 && (t->flags & TF_LAST))
+	if (err == 0 && (t->flags & TF_LAST)) {
+		dest_unmark(&d, fd);
 		merr = apply(w, t, dstdir, fd, mode);
+		if (dest_link(&d, fd) == -1) {
+			err = errno;
+			worker_fail(w, OP_CREATE, SIDE_DST, err, NULL);
+		}
+	}
 	if (close(fd) == -1 && err == 0) {
 		err = errno;
 		worker_fail(w, OP_WRITE, SIDE_DST, err, NULL);
@@ -410,6 +418,7 @@ archtask_putfin(struct worker *w, const struct task *t)
 		dest_abort(&d);
 		return err;
 	}
+	dest_unmark(&d, fd);
 	merr = apply(w, t, dstdir, fd, S_IRUSR | S_IWUSR);
 	if (close(fd) == -1) {
 		err = errno;

@@ -57,16 +57,17 @@ static int
 create_copy(struct worker *w, const struct task *t, struct ftask *f,
     int flags, mode_t mode, int presize)
 {
-	int r;
+	int r, absent = 0, whole = t->kind == TASK_FILE;
 
-	if (!(flags & TF_FRESH) &&
-	    (r = nodetask_check_target(w, t, f->dstdir, task_target(t))) != 0)
+	if (!(flags & TF_FRESH) && (r = nodetask_check_target(w, t,
+	    f->dstdir, task_target(t), &absent)) != 0)
 		return r;
 	dest_begin(&f->d, f->dstdir, task_target(t), flags, w->rc->pid,
 	    t->tmpseq);
-	f->dfd = dest_open_file(&f->d, mode);
+	f->d.absent = absent;
+	f->dfd = dest_open_file(&f->d, mode, whole);
 	if (f->dfd == -1 && worker_relieve(w, errno))
-		f->dfd = dest_open_file(&f->d, mode);
+		f->dfd = dest_open_file(&f->d, mode, whole);
 	if (f->dfd == -1) {
 		worker_fail(w, OP_CREATE, SIDE_DST, errno, NULL);
 		return errno;
@@ -204,6 +205,10 @@ filetask_copy(struct worker *w, const struct task *t)
 		w->cookie = w->copy.copied;
 	if (err == 0)
 		merr = apply_meta(w, t, &f, mode);
+	if (err == 0 && dest_link(&f.d, f.dfd) == -1) {
+		err = errno;
+		worker_fail(w, OP_CREATE, SIDE_DST, err, NULL);
+	}
 	err = finish(w, &f, err, err != 0);
 	if (err == 0 && dest_commit(&f.d) == -1) {
 		err = errno;
@@ -342,8 +347,10 @@ filetask_finish(struct worker *w, const struct task *t)
 		}
 		worker_fail(w, OP_OPEN, SIDE_DST, err, NULL);
 	}
-	if (err == 0)
+	if (err == 0) {
+		dest_unmark(&f.d, f.dfd);
 		merr = apply_meta(w, t, &f, S_IRUSR | S_IWUSR);
+	}
 	err = finish(w, &f, err, err != 0);
 	if (err == 0 && dest_commit(&f.d) == -1) {
 		err = errno;

@@ -33,19 +33,24 @@ nodetask_meta_fail(void *arg, int op, int err)
  * refuse to put a non-directory over a directory (as cp), and refuse to
  * copy a file onto itself.  With --no-clobber anything there is kept;
  * with --update a copy of the same type, size and mtime is.  Returns 0 to
- * go on, TASK_SKIPPED, or the errno reported.
+ * go on, TASK_SKIPPED, or the errno reported; *absent (when not NULL)
+ * says nothing was there.
  */
 int
 nodetask_check_target(struct worker *w, const struct task *t, int dstdir,
-    const char *target)
+    const char *target, int *absent)
 {
 	struct stat st;
 
+	if (absent != NULL)
+		*absent = 0;
 	switch (dest_probe(dstdir, target, &st)) {
 	case -1:
 		worker_fail(w, OP_STAT, SIDE_DST, errno, NULL);
 		return errno;
 	case 0:
+		if (absent != NULL)
+			*absent = 1;
 		return 0;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -79,7 +84,7 @@ nodetask_dry_run(struct worker *w, const struct task *t)
 		return 0;
 	if ((dstdir = worker_dst_dir(w, &t->dir)) == -1)
 		return 0;	/* its directory is not there yet */
-	return nodetask_check_target(w, t, dstdir, task_target(t));
+	return nodetask_check_target(w, t, dstdir, task_target(t), NULL);
 }
 
 /*
@@ -95,7 +100,8 @@ make_entry(struct worker *w, const struct task *t, int dstdir, make_fn *make,
 	int err, r;
 
 	if (!(t->flags & TF_FRESH) &&
-	    (err = nodetask_check_target(w, t, dstdir, task_target(t))) != 0)
+	    (err = nodetask_check_target(w, t, dstdir, task_target(t),
+	    NULL)) != 0)
 		return err;
 	dest_begin(&d, dstdir, task_target(t), t->flags, w->rc->pid, t->tmpseq);
 	d.link = op == OP_LINK;

@@ -57,9 +57,11 @@ make_subdir(struct worker *w, int dstfd, const char *name,
 
 /*
  * Is name a temporary of a pcopy that is gone: .pcopy.PID.HEX, owned by
- * us, PID a process id that is not running?  A run killed with SIGKILL
- * leaves one beside the intact file it was replacing; the next run into
- * that directory removes it.
+ * us, PID a process id that is not running, and carrying the mark pcopy
+ * puts on each temporary while it writes it (dest.h)?  A run killed with
+ * SIGKILL leaves one beside the intact file it was replacing; the next
+ * run into that directory removes it.  A file of the user's that only
+ * looks like one has no mark and is kept.
  */
 static int
 stale_temp(int dirfd, const char *name, const struct runconf *rc)
@@ -80,7 +82,8 @@ stale_temp(int dirfd, const char *name, const struct runconf *rc)
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    !S_ISREG(st.st_mode) || st.st_uid != rc->euid)
 		return 0;
-	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+	return kill((pid_t)pid, 0) == -1 && errno == ESRCH &&
+	    dest_is_marked(dirfd, name);
 }
 
 /* Remove stale temporaries from a destination directory that existed. */

@@ -29,7 +29,7 @@ int	nodetask_special(struct worker *, const struct task *);
 int	nodetask_dirmeta(struct worker *, const struct task *);
 void	nodetask_meta_fail(void *, int, int);
 int	nodetask_check_target(struct worker *, const struct task *, int,
-	    const char *);
+	    const char *, int *);
 int	nodetask_dry_run(struct worker *, const struct task *);
 struct objref nodetask_src(const struct task *, int);
 mode_t	nodetask_create_mode(const struct worker *, const struct task *);
